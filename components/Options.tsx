@@ -1,0 +1,70 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { AppError, VaultStatus } from '@/lib/protocol';
+import { AUTO_LOCK_MAX, AUTO_LOCK_MIN } from '@/lib/settings';
+import { VaultGate, type RunRequest } from './VaultGate';
+import { ChangePassphraseForm } from './VaultForms';
+import { ErrorMessage } from './ErrorMessage';
+import { t } from './i18n';
+
+export function Options() {
+  useEffect(() => {
+    document.title = t('optionsTitle');
+  }, []);
+  return (
+    <main class="options">
+      <h1>{t('optionsTitle')}</h1>
+      <VaultGate>
+        {(status, run) => (
+          <>
+            <SettingsForm status={status} run={run} />
+            <ChangePassphraseForm
+              change={(oldPassphrase, newPassphrase, confirm) =>
+                run('vault.changePassphrase', { oldPassphrase, newPassphrase, confirm })
+              }
+            />
+          </>
+        )}
+      </VaultGate>
+    </main>
+  );
+}
+
+function SettingsForm({ status, run }: { status: VaultStatus; run: RunRequest }) {
+  const [minutes, setMinutes] = useState(String(status.settings.autoLockMinutes));
+  const [error, setError] = useState<AppError | null>(null);
+  const [saved, setSaved] = useState(false);
+  return (
+    <form
+      class="card"
+      aria-labelledby="settings-title"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setSaved(false);
+        const failure = await run('settings.update', { settings: { autoLockMinutes: Number(minutes) } });
+        setError(failure);
+        setSaved(!failure);
+      }}
+    >
+      <h2 id="settings-title">{t('settingsTitle')}</h2>
+      <div class="field">
+        <label for="auto-lock">{t('autoLockMinutes')}</label>
+        <input
+          id="auto-lock"
+          type="number"
+          min={AUTO_LOCK_MIN}
+          max={AUTO_LOCK_MAX}
+          step={1}
+          required
+          value={minutes}
+          aria-describedby="settings-error"
+          onInput={(e) => setMinutes(e.currentTarget.value)}
+        />
+      </div>
+      <ErrorMessage id="settings-error" error={error} />
+      <p role="status" class="ok">
+        {saved ? t('settingsSaved') : ''}
+      </p>
+      <button type="submit">{t('saveSettings')}</button>
+    </form>
+  );
+}

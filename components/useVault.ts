@@ -1,0 +1,34 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { AppError, MessageType, Protocol, VaultStatus } from '@/lib/protocol';
+import { request } from './client';
+
+/**
+ * Vault state for a page, plus `run`: sends one request that answers with a status, keeps the
+ * new status on success and returns the error (as a value) otherwise.
+ */
+export function useVault() {
+  const [status, setStatus] = useState<VaultStatus | null>(null);
+  const [loadError, setLoadError] = useState<AppError | null>(null);
+
+  const refresh = useCallback(async () => {
+    const reply = await request('vault.status', {});
+    if (reply.ok) setStatus(reply.value);
+    else setLoadError(reply.error);
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const run = useCallback(
+    async <K extends MessageType>(type: K, payload: Protocol[K]['req']): Promise<AppError | null> => {
+      const reply = await request(type, payload);
+      if (!reply.ok) return reply.error;
+      setStatus(reply.value as VaultStatus);
+      return null;
+    },
+    [],
+  );
+
+  return { status, loadError, refresh, run };
+}

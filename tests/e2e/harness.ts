@@ -1,0 +1,206 @@
+/**
+ * Launches real Chromium or Firefox (system browsers, headless) with the built extension, the
+ * recipes in ../shared/reference/browser-testing.md. One browser per test file run, chosen by
+ * E2E_BROWSER; tests/e2e/run.mjs runs the suite once per browser.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+export type BrowserKind = 'chromium' | 'firefox';
+export const KIND: BrowserKind = process.env.E2E_BROWSER === 'firefox' ? 'firefox' : 'chromium';
+
+export const GECKO_ID = 'thingpark-autofill@thingpark-autofill.dev';
+// A fixed internal UUID makes moz-extension://<uuid>/popup.html predictable.
+const FIREFOX_UUID = '3f6d2a4e-8b1c-4e7a-9c2d-5a6b7c8d9e0f';
+
+const CANDIDATES: Record<BrowserKind, string[]> = {
+  // The real binary avoids the Debian wrapper's extra flags.
+  chromium: ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'],
+  firefox: ['/usr/bin/firefox-esr', '/usr/lib/firefox-esr/firefox-esr', '/usr/bin/firefox'],
+};
+
+/** The browser binary: CHROME_PATH / FIREFOX_PATH, else the usual install paths, else a clear error. */
+export function findBrowser(kind: BrowserKind): string {
+  const fromEnv = kind === 'chromium' ? process.env.CHROME_PATH : process.env.FIREFOX_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`${kind === 'chromium' ? 'CHROME_PATH' : 'FIREFOX_PATH'}=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  const found = CANDIDATES[kind].find((p) => existsSync(p));
+  if (found) return found;
+  const pkg = kind === 'chromium' ? 'chromium' : 'firefox-esr';
+  throw new Error(
+    `No ${kind} found (looked in ${CANDIDATES[kind].join(', ')}). Install it with ` +
+      `"sudo apt-get install -y ${pkg}" or set ${kind === 'chromium' ? 'CHROME_PATH' : 'FIREFOX_PATH'}.`,
+  );
+}
+
+export const EXTENSION_DIR = resolve(KIND === 'chromium' ? '.output/chrome-mv3' : '.output/firefox-mv3');
+
+export interface LaunchOptions {
+  /** Reuse a profile (browser-restart tests); a fresh temp profile otherwise. */
+  profileDir?: string;
+  /** UI language, e.g. 'fr'. */
+  lang?: string;
+  /** Extra Firefox prefs (e.g. a short background idle timeout). */
+  firefoxPrefs?: Record<string, unknown>;
+  /** Extra Chromium arguments (e.g. host resolver rules). */
+  chromiumArgs?: string[];
+}
+
+export interface Session {
+  kind: BrowserKind;
+  browser: Browser;
+  profileDir: string;
+  /** `chrome-extension://<id>` or `moz-extension://<uuid>`. */
+  extOrigin: string;
+  openExtPage(path: string): Promise<Page>;
+  /** Sends a protocol message to the background from an extension page, returns the reply. */
+  send(message: Record<string, unknown>): Promise<any>;
+  /** Everything in the extension's storage.local. */
+  storageLocal(): Promise<Record<string, unknown>>;
+  /** Stops the background (Chromium: the service worker; Firefox: waits for the idle suspend). */
+  restartBackground(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function launch(opts: LaunchOptions = {}): Promise<Session> {
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
+    throw new Error(`${EXTENSION_DIR} is missing: run "npm run build" first.`);
+  }
+  const ownProfile = !opts.profileDir;
+  const profileDir = opts.profileDir ?? mkdtempSync(join(tmpdir(), `tpa-${KIND}-`));
+  const browser = KIND === 'chromium' ? await launchChromium(profileDir, opts) : await launchFirefox(profileDir, opts);
+  let extOrigin: string;
+  try {
+    const id = await browser.installExtension(EXTENSION_DIR);
+    extOrigin = KIND === 'chromium' ? `chrome-extension://${id}` : `moz-extension://${FIREFOX_UUID}`;
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+
+  let helper: Page | null = null;
+  const helperPage = async () => {
+    if (!helper || helper.isClosed()) helper = await openExtPage('popup.html');
+    return helper;
+  };
+
+  async function openExtPage(path: string): Promise<Page> {
+    const page = await browser.newPage();
+    const url = `${extOrigin}/${path}`;
+    if (KIND === 'firefox') {
+      // goto() to a moz-extension:// page never resolves over BiDi: start it and poll the DOM.
+      void page.goto(url).catch(() => undefined);
+      await pollUntil(page, () => document.readyState === 'complete' && !!document.querySelector('#app > *'));
+    } else {
+      await page.goto(url);
+      await page.waitForSelector('#app > *');
+    }
+    return page;
+  }
+
+  const session: Session = {
+    kind: KIND,
+    browser,
+    profileDir,
+    extOrigin,
+    openExtPage,
+    async send(message) {
+      const page = await helperPage();
+      return page.evaluate((m) => ((globalThis as any).browser ?? (globalThis as any).chrome).runtime.sendMessage(m), message);
+    },
+    async storageLocal() {
+      const page = await helperPage();
+      return page.evaluate(() => ((globalThis as any).browser ?? (globalThis as any).chrome).storage.local.get(null));
+    },
+    async restartBackground() {
+      const before = (await session.send({ type: 'vault.status' })).value.bootId;
+      if (KIND === 'chromium') {
+        const target = await browser.waitForTarget(
+          (t) => t.type() === 'service_worker' && t.url().startsWith(extOrigin),
+        );
+        const worker = await target.worker();
+        await worker?.close();
+      } else {
+        // Firefox suspends an idle event page after extensions.background.idle.timeout; launch
+        // with a short timeout (see FIREFOX_FAST_SUSPEND) and wait until it happened.
+        await new Promise((r) => setTimeout(r, 2500));
+      }
+      const after = (await session.send({ type: 'vault.status' })).value.bootId;
+      if (after === before) throw new Error('the background did not restart');
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      if (ownProfile) rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
+  return session;
+}
+
+/** Firefox prefs that make the event page suspend after 1 s idle, for restart tests. */
+export const FIREFOX_FAST_SUSPEND = { 'extensions.background.idle.timeout': 1000 };
+
+async function launchChromium(profileDir: string, opts: LaunchOptions): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: findBrowser('chromium'),
+    headless: true,
+    pipe: true,
+    enableExtensions: true,
+    userDataDir: profileDir,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+      ...(opts.lang ? [`--lang=${opts.lang}`] : []),
+      ...(opts.chromiumArgs ?? []),
+    ],
+    env: { ...process.env, ...(opts.lang ? { LANGUAGE: opts.lang, LANG: `${opts.lang}_FR.UTF-8` } : {}) },
+  });
+}
+
+async function launchFirefox(profileDir: string, opts: LaunchOptions): Promise<Browser> {
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: findBrowser('firefox'),
+    headless: true,
+    userDataDir: profileDir,
+    args: ['--remote-allow-system-access'],
+    // Release builds ignore puppeteer's pref and keep polling remote settings without this.
+    env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
+      // A temporary add-on is uninstalled when Firefox quits; keep its data so that a relaunch
+      // on the same profile behaves like a browser restart.
+      'extensions.webextensions.keepStorageOnUninstall': true,
+      'extensions.webextensions.keepUuidOnUninstall': true,
+      ...(opts.lang ? { 'intl.locale.requested': opts.lang, 'intl.accept_languages': opts.lang } : {}),
+      ...(opts.firefoxPrefs ?? {}),
+    },
+  });
+}
+
+/**
+ * Polls a condition in the page. Firefox's waitForFunction fails when the page is replaced
+ * during the wait; a loop of evaluate() calls is reliable in both browsers.
+ */
+export async function pollUntil<T>(page: Page, fn: () => T, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = (await page.evaluate(fn)) as T;
+      if (value) return value;
+    } catch (e) {
+      lastError = e;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${fn.toString().slice(0, 120)} ${lastError ? `(last error: ${lastError})` : ''}`);
+}

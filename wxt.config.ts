@@ -1,0 +1,37 @@
+import { defineConfig } from 'wxt';
+
+// Hosts of ThingPark Enterprise SaaS (see docs/ and ../shared/reference/thingpark-login.md).
+// Self-hosted platforms are added at run time through optional host permissions.
+export const THINGPARK_MATCHES = [
+  'https://community.thingpark.io/*',
+  'https://*.thingpark.com/*',
+  'https://*.thingpark.io/*',
+  'https://*.actility.com/*',
+];
+
+export default defineConfig({
+  modules: ['@wxt-dev/webextension-polyfill'],
+  manifestVersion: 3,
+  manifest: ({ browser }) => ({
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    permissions: ['storage', 'alarms', 'scripting'],
+    host_permissions: THINGPARK_MATCHES,
+    action: { default_title: '__MSG_extName__' },
+    content_security_policy: {
+      extension_pages: "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'thingpark-autofill@thingpark-autofill.dev',
+              strict_min_version: '128.0',
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : {}),
+  }),
+});

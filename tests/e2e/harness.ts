@@ -57,12 +57,16 @@ export interface Session {
   /** `chrome-extension://<id>` or `moz-extension://<uuid>`. */
   extOrigin: string;
   openExtPage(path: string): Promise<Page>;
+  /** A tab the extension opened by itself (e.g. options on install), by path. */
+  findExtTab(path: string, timeoutMs?: number): Promise<Page>;
   /** Sends a protocol message to the background from an extension page, returns the reply. */
   send(message: Record<string, unknown>): Promise<any>;
   /** Everything in the extension's storage.local. */
   storageLocal(): Promise<Record<string, unknown>>;
   /** Stops the background (Chromium: the service worker; Firefox: waits for the idle suspend). */
   restartBackground(): Promise<void>;
+  /** Console output of every page and (Chromium) the service worker, to prove no secret is logged. */
+  logs: string[];
   close(): Promise<void>;
 }
 
@@ -73,6 +77,13 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
   const ownProfile = !opts.profileDir;
   const profileDir = opts.profileDir ?? mkdtempSync(join(tmpdir(), `tpa-${KIND}-`));
   const browser = KIND === 'chromium' ? await launchChromium(profileDir, opts) : await launchFirefox(profileDir, opts);
+  const logs: string[] = [];
+  const listen = async (target: import('puppeteer-core').Target) => {
+    if (target.type() === 'page') (await target.page().catch(() => null))?.on('console', (m) => logs.push(m.text()));
+    if (target.type() === 'service_worker') (await target.worker().catch(() => null))?.on('console', (m) => logs.push(m.text()));
+  };
+  browser.on('targetcreated', (t) => void listen(t));
+  for (const t of browser.targets()) void listen(t);
   let extOrigin: string;
   try {
     const id = await browser.installExtension(EXTENSION_DIR);
@@ -107,7 +118,21 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
     browser,
     profileDir,
     extOrigin,
+    logs,
     openExtPage,
+    async findExtTab(path, timeoutMs = 10_000) {
+      const wanted = `${extOrigin}/${path}`;
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        for (const page of await browser.pages()) {
+          // Firefox's targets keep 'about:blank' as url for tabs an extension opened: ask the page.
+          const href = await page.evaluate(() => location.href).catch(() => '');
+          if (href.startsWith(wanted)) return page;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`the extension did not open ${path}`);
+    },
     async send(message) {
       const page = await helperPage();
       return page.evaluate((m) => ((globalThis as any).browser ?? (globalThis as any).chrome).runtime.sendMessage(m), message);

@@ -2,13 +2,36 @@
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { pollUntil } from './harness';
 
-/** A form control by the text of its <label>, or a button by its text: the accessible name. */
-export async function byName(page: Page, name: string, role: 'textbox' | 'button' | 'checkbox' = 'textbox'): Promise<ElementHandle<Element>> {
-  // Background tabs get no animation frames, and puppeteer polls selectors on them.
+type Role = 'textbox' | 'button' | 'checkbox';
+
+/**
+ * A control by its accessible name as the browser computes it (puppeteer's ARIA query: CDP in
+ * Chromium, WebDriver BiDi in Firefox). Firefox's BiDi locator reports no role for password
+ * inputs and also matches the <label>, so the role is checked on the element itself.
+ */
+export async function byName(page: Page, name: string, role: Role = 'textbox', timeoutMs = 10_000): Promise<ElementHandle<Element>> {
+  // Background tabs get no animation frames; keep the page in front while we drive it.
   await page.bringToFront();
-  const handle = await page.waitForSelector(`::-p-aria([name="${name}"][role="${role}"])`, { timeout: 10_000 });
-  if (!handle) throw new Error(`no ${role} named "${name}"`);
-  return handle;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const handles = await page.$$(`::-p-aria(${JSON.stringify(name)})`).catch(() => []);
+    for (const h of handles) {
+      const matches = await h
+        .evaluate((el, r) => {
+          const explicit = el.getAttribute('role');
+          if (explicit) return explicit === r;
+          const tag = el.tagName.toLowerCase();
+          const type = (el.getAttribute('type') ?? 'text').toLowerCase();
+          if (r === 'button') return tag === 'button' || (tag === 'input' && ['submit', 'button', 'reset'].includes(type));
+          if (r === 'checkbox') return tag === 'input' && type === 'checkbox';
+          return tag === 'textarea' || (tag === 'input' && !['checkbox', 'radio', 'submit', 'button', 'reset', 'hidden', 'file'].includes(type));
+        }, role)
+        .catch(() => false);
+      if (matches) return h;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no ${role} named "${name}" within ${timeoutMs} ms`);
 }
 
 export async function typeInto(page: Page, name: string, text: string): Promise<void> {

@@ -10,8 +10,11 @@ import { createHash, X509Certificate } from 'node:crypto';
 
 const run = promisify(execFile);
 
+// A wildcard covers ONE label only, so '*.actility.com' does not match the SaaS hosts
+// 'thingparkenterprise.eu.actility.com' etc.: the regional wildcards are added for them.
 export const CERT_SUBJECT_ALT_NAMES =
-  'DNS:community.thingpark.io,DNS:*.thingpark.io,DNS:*.thingpark.com,DNS:*.actility.com,DNS:localhost,IP:127.0.0.1';
+  'DNS:community.thingpark.io,DNS:*.thingpark.io,DNS:*.thingpark.com,DNS:*.actility.com,' +
+  'DNS:*.eu.actility.com,DNS:*.us.actility.com,DNS:*.au.actility.com,DNS:localhost,IP:127.0.0.1';
 
 /** @typedef {{key: string, cert: string, spkiSha256: string, fingerprint256: string}} SelfSignedCert */
 

@@ -8,6 +8,7 @@
 // Every function is exported so unit tests can save fixture pages.
 
 import QRCode from 'qrcode';
+// @ts-ignore -- pngjs ships no type declarations (no @types/pngjs installed)
 import { PNG } from 'pngjs';
 import { randomBytes } from 'node:crypto';
 

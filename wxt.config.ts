@@ -1,13 +1,5 @@
 import { defineConfig } from 'wxt';
-
-// Hosts of ThingPark Enterprise SaaS (see docs/ and ../shared/reference/thingpark-login.md).
-// Self-hosted platforms are added at run time through optional host permissions.
-export const THINGPARK_MATCHES = [
-  'https://community.thingpark.io/*',
-  'https://*.thingpark.com/*',
-  'https://*.thingpark.io/*',
-  'https://*.actility.com/*',
-];
+import { THINGPARK_MATCHES } from './lib/hosts';
 
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],

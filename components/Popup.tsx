@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { VaultGate } from './VaultGate';
+import { AccountList } from './AccountList';
 import { t } from './i18n';
 
 export function Popup() {
@@ -10,11 +11,7 @@ export function Popup() {
     <main class="popup">
       <h1>{t('popupTitle')}</h1>
       <VaultGate>
-        {(status) => (
-          <section class="card" aria-live="polite">
-            <p>{status.accounts ? t('accountCount', String(status.accounts)) : t('noAccounts')}</p>
-          </section>
-        )}
+        {() => <AccountList />}
       </VaultGate>
     </main>
   );

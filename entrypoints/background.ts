@@ -2,6 +2,7 @@ import { browser, type Browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { createVaultService, type StorageArea } from '@/lib/vault-service';
 import { parseMessage, type Caller } from '@/lib/protocol';
+import { defaultDeviceName } from '@/lib/enroll';
 
 const area = (a: Browser.storage.StorageArea): StorageArea => ({
   get: async (key) => (await a.get(key))[key],
@@ -18,6 +19,11 @@ export default defineBackground(() => {
       clear: async (name) => void (await browser.alarms.clear(name)),
     },
     bootId: crypto.randomUUID(),
+    defaultDeviceName: async () => defaultDeviceName(await browserName(), (await browser.runtime.getPlatformInfo()).os),
+    onUnlocked: () => void notifyTabs({ type: 'vault.unlocked' }),
+    loadQrReader: async (tabId, frameId) => {
+      await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: ['/qr-reader.js'] });
+    },
   });
 
   browser.runtime.onInstalled.addListener(({ reason }) => {
@@ -25,6 +31,14 @@ export default defineBackground(() => {
   });
   browser.runtime.onStartup.addListener(() => void service.onBrowserStartup());
   browser.alarms.onAlarm.addListener(({ name }) => void service.onAlarm(name));
+  browser.tabs.onUpdated.addListener((tabId, change) => {
+    if (change.status === 'complete') {
+      // Give the page's own content script (if any) time to report first: it knows better.
+      const loadedAt = Date.now();
+      setTimeout(() => void service.onTabLoaded(tabId, loadedAt), 1500);
+    }
+  });
+  browser.tabs.onRemoved.addListener((tabId) => void service.onTabRemoved(tabId));
 
   browser.runtime.onMessage.addListener((raw, sender) => {
     const caller = callerOf(sender);
@@ -49,4 +63,20 @@ function callerOf(sender: Browser.runtime.MessageSender): Caller | null {
     return { kind: 'content-script', tabId: sender.tab.id, frameId: sender.frameId ?? 0, url: sender.url };
   }
   return null;
+}
+
+/** Tells the content scripts in every tab (those without ours just fail to receive it). */
+async function notifyTabs(message: { type: 'vault.unlocked' }): Promise<void> {
+  const tabs = await browser.tabs.query({});
+  await Promise.allSettled(tabs.map((t) => (t.id == null ? null : browser.tabs.sendMessage(t.id, message))));
+}
+
+/** "Firefox" or "Chrome"/"Chromium"/"Edge": Firefox says so itself; Chromium browsers via their UA brands. */
+async function browserName(): Promise<string> {
+  const info = await (browser.runtime as { getBrowserInfo?: () => Promise<{ name: string }> }).getBrowserInfo?.();
+  if (info?.name) return info.name;
+  const brands = (navigator as { userAgentData?: { brands: { brand: string }[] } }).userAgentData?.brands ?? [];
+  const known = ['Microsoft Edge', 'Opera', 'Brave', 'Google Chrome', 'Chromium'];
+  const brand = known.map((k) => brands.find((b) => b.brand === k)).find(Boolean)?.brand;
+  return brand === 'Google Chrome' ? 'Chrome' : brand === 'Microsoft Edge' ? 'Edge' : (brand ?? 'Chrome');
 }

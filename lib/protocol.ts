@@ -6,6 +6,7 @@
 import type { Result } from './result';
 import type { VaultErrorCode } from './vault';
 import type { Settings } from './settings';
+import type { EnrollErrorCode, ManualInfo } from './enrollment';
 
 export type VaultState = 'none' | 'locked' | 'unlocked' | 'damaged';
 
@@ -22,6 +23,8 @@ export interface VaultStatus {
 
 export type AppErrorCode =
   | VaultErrorCode
+  | EnrollErrorCode
+  | 'not-keycloak'
   | 'locked'
   | 'no-vault'
   | 'vault-exists'
@@ -48,6 +51,64 @@ export interface Protocol {
     res: VaultStatus;
   };
   'settings.update': { req: { settings: Partial<Settings> }; res: VaultStatus };
+  /** The stored accounts without their secrets, for the popup and options lists. */
+  'accounts.list': { req: Record<string, never>; res: AccountSummary[] };
+
+  // From content scripts on ThingPark pages. The page's origin and realm come from the sender.
+  /** The setup page's evidence; answers with what to fill. Nothing is stored yet. */
+  'page.enroll': { req: { evidence: PageEvidence }; res: EnrollOffer };
+  /** The setup form was submitted with what we filled. */
+  'page.submitted': { req: Record<string, never>; res: { pending: boolean } };
+  /** A page finished loading in this tab: settles a submitted enrollment. */
+  'page.seen': { req: { kind: PageKind; setupError: string | null }; res: PageSeen };
+  /** Loads the QR reader (jsQR) into this setup page's content-script world, and only there. */
+  'page.loadQrReader': { req: Record<string, never>; res: { loaded: true } };
+  /** The user name typed on the password page (kept for the tab in memory only). */
+  'page.username': { req: { username: string }; res: { remembered: boolean } };
+}
+
+/** An account as the UI may see it: everything but the secret. */
+export interface AccountSummary {
+  id: string;
+  issuer: string;
+  accountName: string;
+  origin: string;
+  realm: string | null;
+  deviceName: string;
+  kind: 'totp' | 'hotp';
+  algorithm: string;
+  digits: number;
+  period: number;
+  addedAt: number;
+}
+
+export type PageKind = 'setup' | 'otp' | 'login' | 'none';
+
+/** What the content script read on Keycloak's setup page. */
+export interface PageEvidence {
+  qrText: string | null;
+  qrUnreadable: boolean;
+  hiddenSecret: string | null;
+  manual: ManualInfo | null;
+  /** Keycloak's error shown on this page (code or device name field), if any. */
+  keycloakError: { code: string | null; label: string | null } | null;
+}
+
+export interface EnrollOffer {
+  code: string;
+  deviceName: string;
+  /** Submit after filling: the user's setting, and never on a page that shows an error. */
+  autoSubmit: boolean;
+  issuer: string;
+  accountName: string;
+  /** When the filled TOTP code goes stale (ms), so the page can refresh it; null for HOTP. */
+  refreshInMs: number | null;
+}
+
+export interface PageSeen {
+  saved: { issuer: string; accountName: string; deviceName: string } | null;
+  /** A submitted enrollment that Keycloak refused (its secret was dropped). */
+  refused: boolean;
 }
 
 export type MessageType = keyof Protocol;
@@ -62,10 +123,19 @@ export type Caller =
   | { kind: 'content-script'; tabId: number; frameId: number; url: string };
 
 /** Messages a content script may send; everything else is for extension pages only. */
-const CONTENT_SCRIPT_TYPES: ReadonlySet<MessageType> = new Set<MessageType>(['vault.status']);
+const CONTENT_SCRIPT_TYPES: ReadonlySet<MessageType> = new Set<MessageType>([
+  'vault.status',
+  'page.enroll',
+  'page.loadQrReader',
+  'page.submitted',
+  'page.seen',
+  'page.username',
+]);
 
 export function allowedFor(caller: Caller, type: MessageType): boolean {
-  return caller.kind === 'extension-page' || CONTENT_SCRIPT_TYPES.has(type);
+  if (caller.kind === 'extension-page') return !type.startsWith('page.');
+  // Only the top frame of a page: a frame embedded by someone else is not the login page.
+  return CONTENT_SCRIPT_TYPES.has(type) && caller.frameId === 0;
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';
@@ -81,7 +151,33 @@ const SHAPES: { [K in MessageType]: (m: Record<string, unknown>) => boolean } = 
   'vault.changePassphrase': (m) =>
     isString(m.oldPassphrase) && isString(m.newPassphrase) && isString(m.confirm),
   'settings.update': (m) => isRecord(m.settings),
+  'accounts.list': () => true,
+  'page.enroll': (m) => isEvidence(m.evidence),
+  'page.loadQrReader': () => true,
+  'page.submitted': () => true,
+  'page.seen': (m) => PAGE_KINDS.has(m.kind as PageKind) && isStringOrNull(m.setupError),
+  'page.username': (m) => isString(m.username) && m.username.length <= 256,
 };
+
+const PAGE_KINDS = new Set<PageKind>(['setup', 'otp', 'login', 'none']);
+const isStringOrNull = (v: unknown): v is string | null => v === null || isString(v);
+// Bounded so a hostile page cannot make the background parse megabytes.
+const isShortOrNull = (v: unknown) => v === null || (isString(v) && v.length <= 4096);
+
+function isEvidence(v: unknown): v is PageEvidence {
+  if (!isRecord(v)) return false;
+  const { qrText, qrUnreadable, hiddenSecret, manual, keycloakError } = v;
+  const manualOk =
+    manual === null ||
+    (isRecord(manual) &&
+      isString(manual.key) &&
+      manual.key.length <= 4096 &&
+      ['type', 'algorithm', 'digits', 'period', 'counter'].every((k) => isShortOrNull(manual[k])));
+  const errorOk =
+    keycloakError === null ||
+    (isRecord(keycloakError) && isShortOrNull(keycloakError.code) && isShortOrNull(keycloakError.label));
+  return isShortOrNull(qrText) && typeof qrUnreadable === 'boolean' && isShortOrNull(hiddenSecret) && manualOk && errorOk;
+}
 
 /** Validates an incoming message; returns null for anything that is not a well-formed request. */
 export function parseMessage(raw: unknown): Message | null {

@@ -15,7 +15,10 @@ import {
   unlockVault,
   type VaultKey,
 } from './vault';
-import { EMPTY_VAULT, parseVaultData, type VaultData } from './accounts';
+import { EMPTY_VAULT, parseVaultData, type StoredAccount, type VaultData } from './accounts';
+import { addAccount, planEnrollment } from './enroll';
+import { realmFromUrl } from './keycloak-page';
+import { secondsLeft } from './otp';
 import { DEFAULT_SETTINGS, mergeSettings, type Settings } from './settings';
 import {
   allowedFor,
@@ -48,9 +51,33 @@ export interface VaultServiceDeps {
   bootId: string;
   /** Only tests lower this; production always uses the vault's default (600,000). */
   kdf?: { iterations: number; allowWeakKdfForTests: true };
+  /** The generated device name for this browser ("ThingPark Autofill · Firefox on Linux"). */
+  defaultDeviceName: () => Promise<string>;
+  /** Injects the QR reader into one frame's content-script world. */
+  loadQrReader: (tabId: number, frameId: number) => Promise<void>;
+  /** Called after the vault was unlocked (pages waiting to fill are told). */
+  onUnlocked?: () => void;
+  now?: () => number;
+  newId?: () => string;
 }
 
-export const KEYS = { vault: 'vault', settings: 'settings', sessionKey: 'vaultKey' } as const;
+/** An enrollment filled into a tab's setup page, kept until Keycloak accepts or refuses it. */
+interface Pending {
+  account: StoredAccount;
+  /** When the form was submitted (ms), or null while it is only filled. */
+  submittedAt: number | null;
+}
+
+/** What the background remembers about a tab between its page loads (memory and storage.session). */
+interface TabState {
+  pending: Pending | null;
+  /** Device names Keycloak refused in this tab ("Device already exists with the same name"). */
+  refusedNames: string[];
+  /** The user name typed on the password page of this login. */
+  username: string | null;
+}
+
+export const KEYS = { vault: 'vault', settings: 'settings', sessionKey: 'vaultKey', tabs: 'tabs' } as const;
 export const AUTO_LOCK_ALARM = 'auto-lock';
 
 interface Unlocked {
@@ -60,6 +87,8 @@ interface Unlocked {
 
 export function createVaultService(deps: VaultServiceDeps) {
   const { local, session, alarms } = deps;
+  const now = deps.now ?? Date.now;
+  const newId = deps.newId ?? (() => crypto.randomUUID());
   let unlocked: Unlocked | null = null;
   // Every state change runs in this queue: two tabs or a popup and a content script must never
   // interleave a read-modify-write of the vault.
@@ -121,13 +150,49 @@ export function createVaultService(deps: VaultServiceDeps) {
 
   async function lock(): Promise<void> {
     unlocked = null;
+    // Pending enrollments hold secrets: they go with the key.
+    await session.remove(KEYS.tabs);
     await session.remove(KEYS.sessionKey);
     await alarms.clear(AUTO_LOCK_ALARM);
   }
 
+  // Tab state lives in storage.session so that a worker restart between a form submit and the
+  // next page does not lose a pending enrollment; it is cleared on lock.
+  async function readTabs(): Promise<Record<string, TabState>> {
+    const stored = await session.get(KEYS.tabs);
+    return typeof stored === 'object' && stored !== null ? (stored as Record<string, TabState>) : {};
+  }
+  async function tabState(tabId: number): Promise<TabState> {
+    return (await readTabs())[tabId] ?? { pending: null, refusedNames: [], username: null };
+  }
+  async function setTabState(tabId: number, state: TabState): Promise<void> {
+    const tabs = await readTabs();
+    tabs[tabId] = state;
+    await session.set(KEYS.tabs, tabs);
+  }
+
+  /** Persists the decrypted data after a change (fresh IV on every write). Inside the queue only. */
+  async function save(next: VaultData): Promise<void> {
+    if (!unlocked) throw new Error('vault is locked');
+    const envelope = await sealVault(unlocked.key, next);
+    await local.set(KEYS.vault, envelope);
+    unlocked = { ...unlocked, data: next };
+  }
+
+  /** Stores a pending enrollment that Keycloak accepted. */
+  async function commit(tabId: number, state: TabState): Promise<PageSeenValue> {
+    const pending = state.pending;
+    if (!pending || !unlocked) return { saved: null, refused: false };
+    await save(addAccount(unlocked.data, pending.account));
+    await setTabState(tabId, { ...state, pending: null, refusedNames: [] });
+    const { issuer, accountName, deviceName } = pending.account;
+    return { saved: { issuer, accountName, deviceName }, refused: false };
+  }
+
   type Handlers = {
-    [K in MessageType]: (m: Message<K>) => Promise<Result<Protocol[K]['res'], AppError>>;
+    [K in MessageType]: (m: Message<K>, caller: Caller) => Promise<Result<Protocol[K]['res'], AppError>>;
   };
+  type PageSeenValue = Protocol['page.seen']['res'];
 
   const handlers: Handlers = {
     'vault.status': async () => ok(await status()),
@@ -143,6 +208,7 @@ export function createVaultService(deps: VaultServiceDeps) {
       await local.set(KEYS.vault, created.value.envelope);
       unlocked = { key: created.value.key, data: structuredClone(EMPTY_VAULT) };
       await rememberKey(created.value.key);
+      deps.onUnlocked?.();
       return ok(await status());
     },
 
@@ -155,6 +221,7 @@ export function createVaultService(deps: VaultServiceDeps) {
       if (!data.ok) return err({ code: 'corrupt', detail: data.error });
       unlocked = { key: opened.value.key, data: data.value };
       await rememberKey(opened.value.key);
+      deps.onUnlocked?.();
       return ok(await status());
     },
 
@@ -194,15 +261,97 @@ export function createVaultService(deps: VaultServiceDeps) {
       if (unlocked && next.autoLockMinutes !== current.autoLockMinutes) await scheduleAutoLock();
       return ok(await status());
     },
-  };
 
-  /** Persists the decrypted data after a change (fresh IV on every write). */
-  async function save(next: VaultData): Promise<void> {
-    if (!unlocked) throw new Error('vault is locked');
-    const envelope = await sealVault(unlocked.key, next);
-    await local.set(KEYS.vault, envelope);
-    unlocked = { ...unlocked, data: next };
-  }
+    'accounts.list': async () => {
+      await restore();
+      if (!unlocked) return err({ code: 'locked' });
+      return ok(
+        unlocked.data.accounts.map(({ id, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt }) => ({
+          id, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt,
+        })),
+      );
+    },
+
+    'page.enroll': async ({ evidence }, caller) => {
+      if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
+      await restore();
+      if (!unlocked) return err({ code: 'locked' });
+      const { origin, realm } = platformOf(caller.url);
+      if (!realm) return err({ code: 'not-keycloak' });
+      const state = await tabState(caller.tabId);
+      const settings = await readSettings();
+      const plan = planEnrollment({
+        evidence: {
+          qrText: evidence.qrText,
+          qrUnreadable: evidence.qrUnreadable,
+          hiddenSecret: evidence.hiddenSecret,
+          manual: evidence.manual,
+          fallbackAccountName: state.username,
+          fallbackIssuer: realm,
+        },
+        origin,
+        realm,
+        baseDeviceName: settings.deviceName || (await deps.defaultDeviceName()),
+        refusedNames: state.refusedNames,
+        data: unlocked.data,
+        nowMs: now(),
+        id: newId(),
+      });
+      if (!plan.ok) return err(plan.error);
+      await setTabState(caller.tabId, { ...state, pending: { account: plan.value.account, submittedAt: null } });
+      const { issuer, accountName, deviceName } = plan.value.account;
+      const pageShowsError = !!(evidence.keycloakError?.code || evidence.keycloakError?.label);
+      const account = plan.value.account;
+      return ok({
+        code: plan.value.code,
+        deviceName,
+        issuer,
+        accountName,
+        autoSubmit: settings.autoSubmit && !pageShowsError,
+        refreshInMs: account.kind === 'totp' ? secondsLeft(account, now()) * 1000 : null,
+      });
+    },
+
+    'page.loadQrReader': async (_m, caller) => {
+      if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
+      // Only where there is something to enroll: a setup page of a Keycloak realm.
+      if (!realmFromUrl(caller.url)) return err({ code: 'not-keycloak' });
+      await deps.loadQrReader(caller.tabId, caller.frameId);
+      return ok({ loaded: true });
+    },
+
+    'page.submitted': async (_m, caller) => {
+      if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
+      const state = await tabState(caller.tabId);
+      if (!state.pending) return ok({ pending: false });
+      await setTabState(caller.tabId, { ...state, pending: { ...state.pending, submittedAt: now() } });
+      return ok({ pending: true });
+    },
+
+    'page.seen': async ({ kind, setupError }, caller) => {
+      if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
+      await restore();
+      const state = await tabState(caller.tabId);
+      const pending = state.pending;
+      if (pending?.submittedAt == null) return ok({ saved: null, refused: false });
+      if (new URL(caller.url).origin !== pending.account.origin) return ok({ saved: null, refused: false });
+      if (kind === 'setup') {
+        // Keycloak showed the setup page again: it refused the code or the name. Drop the secret.
+        const refusedNames = setupError ? [...state.refusedNames, pending.account.deviceName] : state.refusedNames;
+        await setTabState(caller.tabId, { ...state, pending: null, refusedNames });
+        return ok({ saved: null, refused: true });
+      }
+      if (!unlocked) return err({ code: 'locked' });
+      return ok(await commit(caller.tabId, state));
+    },
+
+    'page.username': async ({ username }, caller) => {
+      if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
+      const state = await tabState(caller.tabId);
+      await setTabState(caller.tabId, { ...state, username: username.trim() || null });
+      return ok({ remembered: true });
+    },
+  };
 
   return {
     /** Answers one request; every failure, including unexpected ones, comes back as a value. */
@@ -212,8 +361,8 @@ export function createVaultService(deps: VaultServiceDeps) {
       }
       return serial(async () => {
         try {
-          const handler = handlers[message.type] as (m: Message<K>) => Promise<Reply<K>>;
-          const reply = await handler(message);
+          const handler = handlers[message.type] as (m: Message<K>, c: Caller) => Promise<Reply<K>>;
+          const reply = await handler(message, caller);
           // Use of the vault from the extension's own pages counts as activity for auto-lock.
           if (caller.kind === 'extension-page' && unlocked && message.type !== 'vault.lock') {
             await scheduleAutoLock();
@@ -232,17 +381,52 @@ export function createVaultService(deps: VaultServiceDeps) {
     onBrowserStartup(): Promise<void> {
       return serial(lock);
     },
-    /** For later features (enrollment, fill): read-modify-write under the queue. */
+    /** Read-modify-write of the accounts under the queue; a failed write comes back as a value. */
     update(change: (data: VaultData) => VaultData): Promise<Result<VaultData, AppError>> {
       return serial(async () => {
         await restore();
         if (!unlocked) return err({ code: 'locked' } as AppError);
         const next = change(structuredClone(unlocked.data));
-        await save(next);
+        try {
+          await save(next);
+        } catch (e) {
+          return err({ code: 'storage-failed', detail: (e as Error)?.name ?? 'Error' } as AppError);
+        }
         return ok(next);
+      });
+    },
+    /**
+     * A tab finished loading a page on which no content script of ours reported (e.g. Keycloak
+     * redirected to an application on another host): a submitted enrollment there was accepted.
+     */
+    onTabLoaded(tabId: number, loadedAt: number): Promise<void> {
+      return serial(async () => {
+        await restore();
+        const state = await tabState(tabId);
+        const submittedAt = state.pending?.submittedAt;
+        // Only a page that finished loading after the submit is Keycloak's answer to it.
+        if (submittedAt != null && loadedAt > submittedAt && unlocked) await commit(tabId, state);
+      });
+    },
+    /** A closed tab's pending enrollment was never confirmed: drop it with its secret. */
+    onTabRemoved(tabId: number): Promise<void> {
+      return serial(async () => {
+        const tabs = await readTabs();
+        if (!(tabId in tabs)) return;
+        delete tabs[tabId];
+        await session.set(KEYS.tabs, tabs);
       });
     },
   };
 }
 
 export type VaultService = ReturnType<typeof createVaultService>;
+
+/** The platform a page belongs to: its exact origin and its Keycloak realm (from the sender's URL). */
+function platformOf(url: string): { origin: string; realm: string | null } {
+  try {
+    return { origin: new URL(url).origin, realm: realmFromUrl(url) };
+  } catch {
+    return { origin: 'null', realm: null };
+  }
+}

@@ -3,41 +3,15 @@
  * recipes in ../shared/reference/browser-testing.md. One browser per test file run, chosen by
  * E2E_BROWSER; tests/e2e/run.mjs runs the suite once per browser.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { join } from 'node:path';
+import type { Browser, Page, Target } from 'puppeteer-core';
+import { launchWithExtension } from '../browsers.mjs';
 
 export type BrowserKind = 'chromium' | 'firefox';
 export const KIND: BrowserKind = process.env.E2E_BROWSER === 'firefox' ? 'firefox' : 'chromium';
 
-export const GECKO_ID = 'thingpark-autofill@thingpark-autofill.dev';
-// A fixed internal UUID makes moz-extension://<uuid>/popup.html predictable.
-const FIREFOX_UUID = '3f6d2a4e-8b1c-4e7a-9c2d-5a6b7c8d9e0f';
-
-const CANDIDATES: Record<BrowserKind, string[]> = {
-  // The real binary avoids the Debian wrapper's extra flags.
-  chromium: ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'],
-  firefox: ['/usr/bin/firefox-esr', '/usr/lib/firefox-esr/firefox-esr', '/usr/bin/firefox'],
-};
-
-/** The browser binary: CHROME_PATH / FIREFOX_PATH, else the usual install paths, else a clear error. */
-export function findBrowser(kind: BrowserKind): string {
-  const fromEnv = kind === 'chromium' ? process.env.CHROME_PATH : process.env.FIREFOX_PATH;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`${kind === 'chromium' ? 'CHROME_PATH' : 'FIREFOX_PATH'}=${fromEnv} does not exist`);
-    return fromEnv;
-  }
-  const found = CANDIDATES[kind].find((p) => existsSync(p));
-  if (found) return found;
-  const pkg = kind === 'chromium' ? 'chromium' : 'firefox-esr';
-  throw new Error(
-    `No ${kind} found (looked in ${CANDIDATES[kind].join(', ')}). Install it with ` +
-      `"sudo apt-get install -y ${pkg}" or set ${kind === 'chromium' ? 'CHROME_PATH' : 'FIREFOX_PATH'}.`,
-  );
-}
-
-export const EXTENSION_DIR = resolve(KIND === 'chromium' ? '.output/chrome-mv3' : '.output/firefox-mv3');
 
 export interface LaunchOptions {
   /** Reuse a profile (browser-restart tests); a fresh temp profile otherwise. */
@@ -46,8 +20,10 @@ export interface LaunchOptions {
   lang?: string;
   /** Extra Firefox prefs (e.g. a short background idle timeout). */
   firefoxPrefs?: Record<string, unknown>;
-  /** Extra Chromium arguments (e.g. host resolver rules). */
+  /** Extra Chromium arguments. */
   chromiumArgs?: string[];
+  /** Serve the ThingPark hosts (https://community.thingpark.io, ...) from this local port. */
+  thingparkPort?: number;
 }
 
 export interface Session {
@@ -67,31 +43,22 @@ export interface Session {
   restartBackground(): Promise<void>;
   /** Console output of every page and (Chromium) the service worker, to prove no secret is logged. */
   logs: string[];
+  /** Firefox: every connection the browser tried through the test proxy (null in Chromium). */
+  proxyConnections: { host: string; port: number; allowed: boolean }[] | null;
   close(): Promise<void>;
 }
 
 export async function launch(opts: LaunchOptions = {}): Promise<Session> {
-  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
-    throw new Error(`${EXTENSION_DIR} is missing: run "npm run build" first.`);
-  }
   const ownProfile = !opts.profileDir;
   const profileDir = opts.profileDir ?? mkdtempSync(join(tmpdir(), `tpa-${KIND}-`));
-  const browser = KIND === 'chromium' ? await launchChromium(profileDir, opts) : await launchFirefox(profileDir, opts);
+  const { browser, extOrigin, proxy } = await launchWithExtension({ kind: KIND, profileDir, ...opts });
   const logs: string[] = [];
-  const listen = async (target: import('puppeteer-core').Target) => {
+  const listen = async (target: Target) => {
     if (target.type() === 'page') (await target.page().catch(() => null))?.on('console', (m) => logs.push(m.text()));
     if (target.type() === 'service_worker') (await target.worker().catch(() => null))?.on('console', (m) => logs.push(m.text()));
   };
   browser.on('targetcreated', (t) => void listen(t));
   for (const t of browser.targets()) void listen(t);
-  let extOrigin: string;
-  try {
-    const id = await browser.installExtension(EXTENSION_DIR);
-    extOrigin = KIND === 'chromium' ? `chrome-extension://${id}` : `moz-extension://${FIREFOX_UUID}`;
-  } catch (e) {
-    await browser.close();
-    throw e;
-  }
 
   let helper: Page | null = null;
   const helperPage = async () => {
@@ -157,8 +124,10 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
       const after = (await session.send({ type: 'vault.status' })).value.bootId;
       if (after === before) throw new Error('the background did not restart');
     },
+    proxyConnections: proxy?.connections ?? null,
     async close() {
       await browser.close().catch(() => undefined);
+      await proxy?.close();
       if (ownProfile) rmSync(profileDir, { recursive: true, force: true });
     },
   };
@@ -167,49 +136,6 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
 
 /** Firefox prefs that make the event page suspend after 1 s idle, for restart tests. */
 export const FIREFOX_FAST_SUSPEND = { 'extensions.background.idle.timeout': 1000 };
-
-async function launchChromium(profileDir: string, opts: LaunchOptions): Promise<Browser> {
-  return puppeteer.launch({
-    executablePath: findBrowser('chromium'),
-    headless: true,
-    pipe: true,
-    enableExtensions: true,
-    userDataDir: profileDir,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-      ...(opts.lang ? [`--lang=${opts.lang}`] : []),
-      ...(opts.chromiumArgs ?? []),
-    ],
-    env: { ...process.env, ...(opts.lang ? { LANGUAGE: opts.lang, LANG: `${opts.lang}_FR.UTF-8` } : {}) },
-  });
-}
-
-async function launchFirefox(profileDir: string, opts: LaunchOptions): Promise<Browser> {
-  return puppeteer.launch({
-    browser: 'firefox',
-    executablePath: findBrowser('firefox'),
-    headless: true,
-    userDataDir: profileDir,
-    args: ['--remote-allow-system-access'],
-    // Release builds ignore puppeteer's pref and keep polling remote settings without this.
-    env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
-    extraPrefsFirefox: {
-      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
-      // A temporary add-on is uninstalled when Firefox quits; keep its data so that a relaunch
-      // on the same profile behaves like a browser restart.
-      'extensions.webextensions.keepStorageOnUninstall': true,
-      'extensions.webextensions.keepUuidOnUninstall': true,
-      ...(opts.lang ? { 'intl.locale.requested': opts.lang, 'intl.accept_languages': opts.lang } : {}),
-      ...(opts.firefoxPrefs ?? {}),
-    },
-  });
-}
 
 /**
  * Polls a condition in the page. Firefox's waitForFunction fails when the page is replaced

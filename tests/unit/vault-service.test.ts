@@ -113,7 +113,15 @@ function boot(stores: { local?: MemoryArea; session?: MemoryArea; alarms?: FakeA
   const session = stores.session ?? new MemoryArea();
   const alarms = stores.alarms ?? new FakeAlarms();
   const bootId = `boot-${++boots}`;
-  const svc = createVaultService({ local, session, alarms, bootId, kdf: KDF });
+  const svc = createVaultService({
+    local,
+    session,
+    alarms,
+    bootId,
+    kdf: KDF,
+    defaultDeviceName: async () => 'ThingPark Autofill · Test on Linux',
+    loadQrReader: async () => undefined,
+  });
   const send = <K extends MessageType>(type: K, payload: Protocol[K]['req'], caller: Caller = PAGE) =>
     svc.handle({ type, ...payload } as unknown as Message<K>, caller);
   return { local, session, alarms, svc, bootId, send };

@@ -1,0 +1,19 @@
+/**
+ * Sets a field's value the way typing does, so the page's own scripts (React, PatternFly,
+ * Keycloak's inline handlers) see the change: the prototype's value setter bypasses frameworks
+ * that track the last value they set, then input and change events bubble as from the keyboard.
+ */
+export function fillInput(input: HTMLInputElement, value: string): void {
+  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;
+  if (setter) setter.call(input, value);
+  else input.value = value;
+  input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertReplacementText', data: value }));
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+/** Submits like a click on the form's own submit button (its name/value and handlers included). */
+export function submitForm(form: HTMLFormElement, submitter: HTMLElement | null): void {
+  const button = submitter instanceof HTMLButtonElement || submitter instanceof HTMLInputElement ? submitter : null;
+  if (button && button.form === form && button.type === 'submit') form.requestSubmit(button);
+  else form.requestSubmit();
+}

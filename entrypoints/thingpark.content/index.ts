@@ -1,0 +1,49 @@
+import { browser } from 'wxt/browser';
+import { defineContentScript } from 'wxt/utils/define-content-script';
+import { THINGPARK_MATCHES } from '@/lib/hosts';
+import { detectPage, type PageInfo } from '@/lib/keycloak-page';
+import { createPageRunner } from './page';
+
+/**
+ * Runs on every page of the ThingPark hosts: it decides from the DOM whether this is Keycloak's
+ * TOTP setup page, its OTP page or its password page, and does nothing else anywhere else. Kept
+ * small (jsQR is injected only into setup pages, see qr.ts).
+ */
+export default defineContentScript({
+  matches: THINGPARK_MATCHES,
+  runAt: 'document_end',
+  main(ctx) {
+    const runner = createPageRunner();
+    let handled: PageInfo['kind'] | null = null;
+
+    const check = () => {
+      const page = detectPage(document);
+      if (page.kind === 'none' || page.kind === handled) return page.kind !== 'none';
+      handled = page.kind;
+      void runner.handle(page);
+      return true;
+    };
+
+    void runner.reportSeen(detectPage(document));
+    if (check()) return;
+    // Scripts may render the form late (or re-render it): watch the DOM until a form shows up,
+    // for a bounded time, coalescing bursts of mutations into one check per frame.
+    let scheduled = false;
+    const observer = new MutationObserver(() => {
+      if (scheduled) return;
+      scheduled = true;
+      requestAnimationFrame(() => {
+        scheduled = false;
+        if (check()) observer.disconnect();
+      });
+    });
+    observer.observe(document.documentElement, { childList: true, subtree: true });
+    ctx.setTimeout(() => observer.disconnect(), 60_000);
+    ctx.onInvalidated(() => observer.disconnect());
+
+    browser.runtime.onMessage.addListener((message: unknown) => {
+      if ((message as { type?: string })?.type === 'vault.unlocked') void runner.onUnlocked();
+      return undefined;
+    });
+  },
+});

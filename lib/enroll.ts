@@ -1,0 +1,88 @@
+/**
+ * Planning an enrollment: from the evidence on Keycloak's setup page to the account we would
+ * store and the code and device name we fill. Pure; the background keeps the plan pending until
+ * Keycloak accepts it (a secret the server never accepted is never kept).
+ */
+import type { StoredAccount, VaultData } from './accounts';
+import { crossCheck, type EnrollError, type EnrollmentEvidence } from './enrollment';
+import { codeAt, codeForStep, stepAt } from './otp';
+import { ok, type Result } from './result';
+
+export const DEVICE_NAME_PREFIX = 'ThingPark Autofill';
+
+const OS_NAMES: Record<string, string> = {
+  linux: 'Linux',
+  win: 'Windows',
+  mac: 'macOS',
+  cros: 'ChromeOS',
+  android: 'Android',
+  openbsd: 'OpenBSD',
+  fuchsia: 'Fuchsia',
+};
+
+/** "ThingPark Autofill · Firefox on Linux": readable in Keycloak's device list and chooser. */
+export function defaultDeviceName(browserName: string, os: string): string {
+  return `${DEVICE_NAME_PREFIX} · ${browserName} on ${OS_NAMES[os] ?? os}`;
+}
+
+/** `base`, or the first of "base (2)", "base (3)", … that is not taken (case-insensitive). */
+export function chooseDeviceName(base: string, taken: readonly string[]): string {
+  const used = new Set(taken.map((n) => n.trim().toLowerCase()));
+  if (!used.has(base.toLowerCase())) return base;
+  for (let i = 2; ; i++) {
+    const candidate = `${base} (${i})`;
+    if (!used.has(candidate.toLowerCase())) return candidate;
+  }
+}
+
+export interface EnrollInput {
+  evidence: EnrollmentEvidence;
+  origin: string;
+  realm: string | null;
+  /** The device name to start from (the user's setting or the generated default). */
+  baseDeviceName: string;
+  /** Names Keycloak refused in this tab ("Device already exists with the same name"). */
+  refusedNames: readonly string[];
+  data: VaultData;
+  nowMs: number;
+  id: string;
+}
+
+export interface EnrollPlan {
+  /** The account as it will be stored once Keycloak accepts the code. */
+  account: StoredAccount;
+  code: string;
+}
+
+export function planEnrollment(input: EnrollInput): Result<EnrollPlan, EnrollError> {
+  const checked = crossCheck(input.evidence);
+  if (!checked.ok) return checked;
+  const otp = checked.value;
+  // Names this user already has for this account on this platform (enrolled by us before).
+  const taken = input.data.accounts
+    .filter((a) => a.origin === input.origin && a.realm === input.realm && a.accountName === otp.accountName)
+    .map((a) => a.deviceName)
+    .concat(input.refusedNames);
+  const deviceName = chooseDeviceName(input.baseDeviceName, taken);
+  const isHotp = otp.kind === 'hotp';
+  const step = isHotp ? otp.counter : stepAt(otp, input.nowMs);
+  const code = isHotp ? codeForStep(otp, otp.counter) : codeAt(otp, input.nowMs);
+  const account: StoredAccount = {
+    ...otp,
+    // Keycloak moves an HOTP credential's counter past the code that set it up.
+    counter: isHotp ? otp.counter + 1 : otp.counter,
+    id: input.id,
+    origin: input.origin,
+    realm: input.realm,
+    deviceName,
+    addedAt: input.nowMs,
+    // The setup code counts as used: Keycloak refuses it again for 3 periods.
+    lastUsedStep: step,
+  };
+  return ok({ account, code });
+}
+
+/** Adds an accepted account to the vault content (a copy), replacing one with the same id. */
+export function addAccount(data: VaultData, account: StoredAccount): VaultData {
+  return { ...data, accounts: [...data.accounts.filter((a) => a.id !== account.id), account] };
+}

@@ -1,0 +1,80 @@
+/**
+ * A ThingPark platform for e2e tests: the simulator over HTTPS, reached by the browser under the
+ * real hostname https://community.thingpark.io so that the production build's content-script
+ * matches apply (Chromium: host-resolver rules; Firefox: a local CONNECT proxy).
+ */
+import type { Page } from 'puppeteer-core';
+import { createSimulator, DEFAULT_REALM, DEMO_PASSWORD } from '../simulator/server.mjs';
+import { launch, pollUntil, type LaunchOptions, type Session } from './harness';
+
+export const BASE = 'https://community.thingpark.io';
+export const PASSPHRASE = 'correct horse battery staple';
+export { DEFAULT_REALM, DEMO_PASSWORD };
+
+export type Simulator = Awaited<ReturnType<typeof createSimulator>>;
+
+export interface Platform {
+  sim: Simulator;
+  s: Session;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(opts: LaunchOptions & { unlocked?: boolean; simUsers?: unknown[] } = {}): Promise<Platform> {
+  const sim = await createSimulator({ https: true, port: 0, ...(opts.simUsers ? { users: opts.simUsers } : {}) } as never);
+  const s = await launch({ ...opts, thingparkPort: sim.port });
+  if (opts.unlocked ?? true) {
+    const reply = await s.send({ type: 'vault.create', passphrase: PASSPHRASE, confirm: PASSPHRASE });
+    if (!reply?.ok) throw new Error(`vault.create failed: ${JSON.stringify(reply)}`);
+  }
+  return {
+    sim,
+    s,
+    async close() {
+      await s.close();
+      await sim.close();
+    },
+  };
+}
+
+/** Opens the platform's login page for a realm and signs in with user name and password. */
+export async function signIn(p: Platform, username: string, o: { realm?: string; theme?: 'v2'; query?: Record<string, string> } = {}): Promise<Page> {
+  const page = await p.s.browser.newPage();
+  await page.bringToFront();
+  await page.goto(p.sim.loginUrl(o.realm ?? DEFAULT_REALM, { base: BASE, ...(o.theme ? { theme: o.theme } : {}) }));
+  await page.waitForSelector('#username');
+  await page.type('#username', username);
+  await page.type('#password', DEMO_PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click('#kc-login')]);
+  return page;
+}
+
+/** The extension's notice in the page: its tone and text (read from the host element). */
+export async function noticeOf(page: Page, re: RegExp, timeoutMs = 10_000): Promise<{ tone: string; text: string }> {
+  const { source, flags } = re;
+  const deadline = Date.now() + timeoutMs;
+  let last = { tone: '', text: '' };
+  while (Date.now() < deadline) {
+    last = await page
+      .evaluate(() => {
+        const host = document.querySelector('thingpark-autofill-notice');
+        return { tone: host?.getAttribute('data-tone') ?? '', text: host?.getAttribute('data-text') ?? '' };
+      })
+      .catch(() => last);
+    if (new RegExp(source, flags).test(last.text)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no notice matching ${re} (last: ${JSON.stringify(last)})`);
+}
+
+/** Values of the setup form's fields once the extension filled them. */
+export async function filledSetup(page: Page): Promise<{ totp: string; label: string }> {
+  return (await pollUntil(page, () => {
+    const totp = (document.getElementById('totp') as HTMLInputElement | null)?.value ?? '';
+    const label = (document.getElementById('userLabel') as HTMLInputElement | null)?.value ?? '';
+    return /^\d{6,10}$/.test(totp) && label ? { totp, label } : null;
+  }))!;
+}
+
+export async function submitAndWait(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}

@@ -31,8 +31,11 @@ export function Options() {
 
 function SettingsForm({ status, run }: { status: VaultStatus; run: RunRequest }) {
   const [minutes, setMinutes] = useState(String(status.settings.autoLockMinutes));
+  const [autoSubmit, setAutoSubmit] = useState(status.settings.autoSubmit);
+  const [deviceName, setDeviceName] = useState(status.settings.deviceName);
   const [error, setError] = useState<AppError | null>(null);
   const [saved, setSaved] = useState(false);
+  const edited = () => setSaved(false);
   return (
     <form
       class="card"
@@ -40,7 +43,9 @@ function SettingsForm({ status, run }: { status: VaultStatus; run: RunRequest })
       onSubmit={async (e) => {
         e.preventDefault();
         setSaved(false);
-        const failure = await run('settings.update', { settings: { autoLockMinutes: Number(minutes) } });
+        const failure = await run('settings.update', {
+          settings: { autoLockMinutes: Number(minutes), autoSubmit, deviceName },
+        });
         setError(failure);
         setSaved(!failure);
       }}
@@ -57,8 +62,45 @@ function SettingsForm({ status, run }: { status: VaultStatus; run: RunRequest })
           required
           value={minutes}
           aria-describedby="settings-error"
-          onInput={(e) => setMinutes(e.currentTarget.value)}
+          onInput={(e) => {
+            edited();
+            setMinutes(e.currentTarget.value);
+          }}
         />
+      </div>
+      <div class="field">
+        <label for="device-name">{t('deviceName')}</label>
+        <input
+          id="device-name"
+          type="text"
+          maxLength={64}
+          value={deviceName}
+          placeholder={status.defaultDeviceName}
+          aria-describedby="device-name-hint"
+          onInput={(e) => {
+            edited();
+            setDeviceName(e.currentTarget.value);
+          }}
+        />
+        <p id="device-name-hint" class="hint">
+          {t('deviceNameHint', status.defaultDeviceName)}
+        </p>
+      </div>
+      <div class="check">
+        <input
+          id="auto-submit"
+          type="checkbox"
+          checked={autoSubmit}
+          aria-describedby="auto-submit-hint"
+          onChange={(e) => {
+            edited();
+            setAutoSubmit(e.currentTarget.checked);
+          }}
+        />
+        <label for="auto-submit">{t('autoSubmit')}</label>
+        <p id="auto-submit-hint" class="hint">
+          {t('autoSubmitHint')}
+        </p>
       </div>
       <ErrorMessage id="settings-error" error={error} />
       <p role="status" class="ok">

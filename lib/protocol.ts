@@ -19,6 +19,8 @@ export interface VaultStatus {
   /** Changes every time the background starts: lets tests prove a worker restart happened. */
   bootId: string;
   settings: Settings;
+  /** The device name used when the setting is empty ("ThingPark Autofill · Firefox on Linux"). */
+  defaultDeviceName: string;
 }
 
 export type AppErrorCode =

@@ -129,7 +129,7 @@ export function createVaultService(deps: VaultServiceDeps) {
   async function status(): Promise<VaultStatus> {
     await restore();
     const settings = await readSettings();
-    const base = { bootId: deps.bootId, settings };
+    const base = { bootId: deps.bootId, settings, defaultDeviceName: await deps.defaultDeviceName() };
     if (unlocked) return { ...base, state: 'unlocked', accounts: unlocked.data.accounts.length };
     const stored = await local.get(KEYS.vault);
     if (stored == null) return { ...base, state: 'none', accounts: null };
@@ -335,8 +335,9 @@ export function createVaultService(deps: VaultServiceDeps) {
       const pending = state.pending;
       if (pending?.submittedAt == null) return ok({ saved: null, refused: false });
       if (new URL(caller.url).origin !== pending.account.origin) return ok({ saved: null, refused: false });
-      if (kind === 'setup') {
-        // Keycloak showed the setup page again: it refused the code or the name. Drop the secret.
+      if (kind === 'setup' || kind === 'login') {
+        // Keycloak showed the setup page again: it refused the code or the name. Or it showed the
+        // password page: the login restarted (timed out) and the setup was never saved. Drop the secret.
         const refusedNames = setupError ? [...state.refusedNames, pending.account.deviceName] : state.refusedNames;
         await setTabState(caller.tabId, { ...state, pending: null, refusedNames });
         return ok({ saved: null, refused: true });

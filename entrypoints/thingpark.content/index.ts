@@ -16,16 +16,31 @@ export default defineContentScript({
     const runner = createPageRunner();
     let handled: PageInfo['kind'] | null = null;
 
-    const check = () => {
-      const page = detectPage(document);
+    const check = (page = detectPage(document)) => {
       if (page.kind === 'none' || page.kind === handled) return page.kind !== 'none';
       handled = page.kind;
       void runner.handle(page);
       return true;
     };
 
-    void runner.reportSeen(detectPage(document));
-    if (check()) return;
+    // The background tells every tab when the vault gets unlocked: a page waiting for it fills now.
+    browser.runtime.onMessage.addListener((message: unknown) => {
+      if ((message as { type?: string })?.type === 'vault.unlocked') void runner.onUnlocked();
+      return undefined;
+    });
+
+    const first = detectPage(document);
+    if (first.kind !== 'none') {
+      runner.reportSeen(first);
+      if (check(first)) return;
+    } else {
+      // A page that shows no Keycloak form yet may still render one (a late setup page with an
+      // error must not pass for the application page that follows a successful enrollment):
+      // report it once it has loaded and settled.
+      const settle = () => ctx.setTimeout(() => runner.reportSeen(detectPage(document)), 300);
+      if (document.readyState === 'complete') settle();
+      else window.addEventListener('load', settle, { once: true });
+    }
     // Scripts may render the form late (or re-render it): watch the DOM until a form shows up,
     // for a bounded time, coalescing bursts of mutations into one check per frame.
     let scheduled = false;
@@ -40,10 +55,5 @@ export default defineContentScript({
     observer.observe(document.documentElement, { childList: true, subtree: true });
     ctx.setTimeout(() => observer.disconnect(), 60_000);
     ctx.onInvalidated(() => observer.disconnect());
-
-    browser.runtime.onMessage.addListener((message: unknown) => {
-      if ((message as { type?: string })?.type === 'vault.unlocked') void runner.onUnlocked();
-      return undefined;
-    });
   },
 });

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { Secret, TOTP } from 'otpauth';
 import { KIND, pollUntil } from './harness';
-import { BASE, DEFAULT_REALM, filledSetup, noticeOf, signIn, startPlatform, submitAndWait, type Platform } from './platform';
+import { byName, press } from './ui';
+import { FIXED_DEVICES } from '../simulator/server.mjs';
+import { BASE, DEFAULT_REALM, filledSetup, noticeOf, PASSPHRASE, signIn, startPlatform, submitAndWait, type Platform } from './platform';
 
 let platforms: Platform[] = [];
 async function platform(opts: Parameters<typeof startPlatform>[0] = {}) {
@@ -49,5 +52,147 @@ describe(`enrollment in ${KIND}`, () => {
     const popup = await p.s.openExtPage('popup.html');
     await pollUntil(popup, () => document.body.innerText.includes('jane.doe@example.com'));
     expect(await popup.evaluate(() => document.body.innerText)).toContain('community.thingpark.io');
+  });
+});
+
+describe(`enrollment variants in ${KIND}`, () => {
+  const accounts = async (p: Platform) => (await p.s.send({ type: 'accounts.list' })).value as Record<string, unknown>[];
+  const onSetupPage = (page: import('puppeteer-core').Page) => page.evaluate(() => !!document.getElementById('kc-totp-settings-form'));
+
+  it('keycloak.v2 theme', async () => {
+    const p = await platform();
+    const page = await signIn(p, 'v2.user@example.com');
+    expect(await page.evaluate(() => !!document.querySelector('.pf-v5-c-form'))).toBe(true);
+    const filled = await filledSetup(page);
+    await submitAndWait(page, '#saveTOTPBtn');
+    await noticeOf(page, /Saved v2\.user@example\.com/);
+    expect(p.sim.devices(DEFAULT_REALM, 'v2.user@example.com').map((d: { label: string }) => d.label)).toEqual([filled.label]);
+  });
+
+  it('manual mode ("Unable to scan?"): the key and policy are read from the page', async () => {
+    const p = await platform();
+    const page = await signIn(p, 'jane.doe@example.com');
+    await filledSetup(page);
+    await Promise.all([page.waitForNavigation(), page.click('#mode-manual')]);
+    await page.waitForSelector('#kc-totp-secret-key');
+    expect(await page.$('#kc-totp-secret-qr-code')).toBeNull();
+    const filled = await filledSetup(page);
+    await submitAndWait(page, '#saveTOTPBtn');
+    await noticeOf(page, /Saved jane\.doe@example\.com/);
+    expect(await accounts(p)).toMatchObject([{ accountName: 'jane.doe@example.com', deviceName: filled.label }]);
+  });
+
+  it('a user who already has a device gets a distinct, required device name', async () => {
+    const p = await platform();
+    await p.s.send({ type: 'settings.update', settings: { deviceName: 'Pixel 7' } }); // collides on purpose
+    const page = await signIn(p, 'pat@example.com');
+    // First the OTP page of the existing phone, typed by hand (filling logins is another feature).
+    const pixel = FIXED_DEVICES.patPixel7;
+    const code = new TOTP({ secret: Secret.fromBase32(pixel.secretBase32) }).generate();
+    await page.waitForSelector('#otp');
+    await page.type('#otp', code);
+    await submitAndWait(page, '#kc-login');
+    const filled = await filledSetup(page);
+    expect(filled.label).toBe('Pixel 7'); // we cannot know Keycloak's list: Keycloak tells us
+    await submitAndWait(page, '#saveTOTPBtn');
+    // Keycloak refuses the duplicate name; the extension drops that secret and picks a variant.
+    await noticeOf(page, /Device already exists/);
+    expect(await accounts(p)).toEqual([]);
+    const again = await filledSetup(page);
+    expect(again.label).toBe('Pixel 7 (2)');
+    await submitAndWait(page, '#saveTOTPBtn');
+    await noticeOf(page, /Saved pat@example\.com/);
+    expect(p.sim.devices(DEFAULT_REALM, 'pat@example.com').map((d: { label: string }) => d.label)).toEqual(['Pixel 7', 'Pixel 7 (2)']);
+  });
+
+  it('SHA256, 8 digits, 60 seconds are taken from the QR code', async () => {
+    const p = await platform();
+    const page = await signIn(p, 'sha@example.com', { realm: 'tpw-users-sha256-ope' });
+    const filled = await filledSetup(page);
+    expect(filled.totp).toMatch(/^\d{8}$/);
+    await submitAndWait(page, '#saveTOTPBtn');
+    await noticeOf(page, /Saved sha@example\.com/);
+    expect(await accounts(p)).toMatchObject([{ algorithm: 'SHA256', digits: 8, period: 60, realm: 'tpw-users-sha256-ope' }]);
+  });
+
+  it('a locked vault fills nothing, says so, and fills without a reload once unlocked', async () => {
+    const p = await platform();
+    await p.s.send({ type: 'vault.lock' });
+    const page = await signIn(p, 'jane.doe@example.com');
+    const notice = await noticeOf(page, /locked/i);
+    expect(notice.tone).toBe('info');
+    expect(await page.evaluate(() => (document.getElementById('totp') as HTMLInputElement).value)).toBe('');
+    const url = page.url();
+    expect((await p.s.send({ type: 'vault.unlock', passphrase: PASSPHRASE })).ok).toBe(true);
+    await filledSetup(page);
+    expect(page.url()).toBe(url);
+    await noticeOf(page, /filled/);
+  });
+
+  it('an unreadable QR code: a clear error, nothing filled, nothing stored', async () => {
+    const p = await platform();
+    const page = await signIn(p, 'badqr@example.com');
+    const notice = await noticeOf(page, /QR code could not be read/);
+    expect(notice.tone).toBe('error');
+    expect(await page.evaluate(() => (document.getElementById('totp') as HTMLInputElement).value)).toBe('');
+    expect(await accounts(p)).toEqual([]);
+  });
+
+  it('a QR code that disagrees with the form: refused, nothing stored', async () => {
+    const p = await platform();
+    const page = await signIn(p, 'mismatch@example.com');
+    await noticeOf(page, /different secrets/);
+    expect(await page.evaluate(() => (document.getElementById('totp') as HTMLInputElement).value)).toBe('');
+    expect(await accounts(p)).toEqual([]);
+  });
+
+  it('Keycloak refusing the code: nothing kept, what Keycloak said is shown, a new code is filled', async () => {
+    const p = await platform();
+    const page = await signIn(p, 'jane.doe@example.com');
+    await filledSetup(page);
+    await page.evaluate(() => {
+      (document.getElementById('totp') as HTMLInputElement).value = '000000';
+    });
+    await submitAndWait(page, '#saveTOTPBtn');
+    const notice = await noticeOf(page, /Invalid authenticator code/);
+    expect(notice.tone).toBe('error');
+    expect(await accounts(p)).toEqual([]);
+    await filledSetup(page);
+    // No auto-submit loop: still on the setup page until the user submits.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await onSetupPage(page)).toBe(true);
+    await submitAndWait(page, '#saveTOTPBtn');
+    await noticeOf(page, /Saved/);
+    expect(await accounts(p)).toHaveLength(1);
+  });
+
+  it('"Submit automatically" off (default) waits for the user; on, it submits by itself', async () => {
+    const p = await platform();
+    const first = await signIn(p, 'sam@example.com');
+    await filledSetup(first);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await onSetupPage(first)).toBe(true);
+
+    const options = await p.s.openExtPage('options.html');
+    await (await byName(options, 'Submit automatically', 'checkbox')).click();
+    await press(options, 'Save settings');
+    await pollUntil(options, () => document.body.innerText.includes('Settings saved'));
+
+    const page = await signIn(p, 'alex@example.com');
+    await page.waitForSelector('h1');
+    await noticeOf(page, /Saved alex@example\.com/);
+    expect(await accounts(p)).toMatchObject([{ accountName: 'alex@example.com' }]);
+  });
+
+  it('a setup form rendered late by scripts is still found and filled', async () => {
+    const p = await platform();
+    const page = await signIn(p, 'jane.doe@example.com');
+    await filledSetup(page);
+    await page.goto(`${page.url()}&late=all`);
+    await page.waitForSelector('#kc-totp-secret-qr-code');
+    const filled = await filledSetup(page);
+    await submitAndWait(page, '#saveTOTPBtn');
+    await noticeOf(page, /Saved/);
+    expect(p.sim.devices(DEFAULT_REALM, 'jane.doe@example.com').map((d: { label: string }) => d.label)).toEqual([filled.label]);
   });
 });

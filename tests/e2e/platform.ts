@@ -37,7 +37,13 @@ export async function startPlatform(opts: LaunchOptions & { unlocked?: boolean; 
 }
 
 /** Opens the platform's login page for a realm and signs in with user name and password. */
-export async function signIn(p: Platform, username: string, o: { realm?: string; theme?: 'v2'; query?: Record<string, string> } = {}): Promise<Page> {
+export async function signIn(p: Platform, username: string, o: { realm?: string; theme?: 'v2'; keepCookies?: boolean } = {}): Promise<Page> {
+  // A fresh Keycloak session, as another person would have: the single sign-on cookie of an
+  // earlier login in this browser would skip the password page.
+  if (!o.keepCookies) {
+    const cookies = await p.s.browser.cookies();
+    if (cookies.length) await p.s.browser.deleteCookie(...cookies);
+  }
   const page = await p.s.browser.newPage();
   await page.bringToFront();
   await page.goto(p.sim.loginUrl(o.realm ?? DEFAULT_REALM, { base: BASE, ...(o.theme ? { theme: o.theme } : {}) }));

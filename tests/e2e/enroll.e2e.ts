@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Secret, TOTP } from 'otpauth';
 import { KIND, pollUntil } from './harness';
 import { byName, press } from './ui';
+import { leaks } from './secrets';
 import { FIXED_DEVICES } from '../simulator/server.mjs';
 import { BASE, DEFAULT_REALM, filledSetup, noticeOf, PASSPHRASE, signIn, startPlatform, submitAndWait, type Platform } from './platform';
 
@@ -52,6 +53,14 @@ describe(`enrollment in ${KIND}`, () => {
     const popup = await p.s.openExtPage('popup.html');
     await pollUntil(popup, () => document.body.innerText.includes('jane.doe@example.com'));
     expect(await popup.evaluate(() => document.body.innerText)).toContain('community.thingpark.io');
+
+    // The secret is nowhere in plaintext: not in storage.local, any console, the popup, or the
+    // dashboard's DOM (the extension hands nothing to pages but the code it fills).
+    const secret = devices[0]!.secretBase32 as string;
+    expect(leaks(JSON.stringify(await p.s.storageLocal()), secret)).toEqual([]);
+    expect(leaks(p.s.logs.join('\n'), secret)).toEqual([]);
+    expect(leaks(await popup.evaluate(() => document.documentElement.outerHTML), secret)).toEqual([]);
+    expect(leaks(await page.evaluate(() => document.documentElement.outerHTML), secret)).toEqual([]);
   });
 });
 

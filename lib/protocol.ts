@@ -63,6 +63,10 @@ export interface Protocol {
   'page.submitted': { req: Record<string, never>; res: { pending: boolean } };
   /** A page finished loading in this tab: settles a submitted enrollment. */
   'page.seen': { req: { kind: PageKind; setupError: string | null }; res: PageSeen };
+  /** The OTP login page asks for its code: the background picks account and device. */
+  'page.fill': { req: FillRequest; res: FillReply };
+  /** The OTP form was submitted with the code we filled: Keycloak will not take it again. */
+  'page.otpSubmitted': { req: Record<string, never>; res: { marked: boolean } };
   /** Loads the QR reader (jsQR) into this setup page's content-script world, and only there. */
   'page.loadQrReader': { req: Record<string, never>; res: { loaded: true } };
   /** The user name typed on the password page (kept for the tab in memory only). */
@@ -83,6 +87,36 @@ export interface AccountSummary {
   period: number;
   addedAt: number;
 }
+
+export interface FillRequest {
+  attemptedUsername: string | null;
+  devices: { id: string; label: string }[];
+  /** The account the user picked in the in-page chooser. */
+  chosenAccountId: string | null;
+  /** Server clock minus local clock, from the page origin's `Date` header; null if unknown. */
+  clockOffsetMs: number | null;
+  /** Keycloak's error on this page (a refused code): never auto-submit then. */
+  pageError: string | null;
+}
+
+/** What to do on an OTP page. Only ever a code, never a secret. */
+export type FillReply =
+  | {
+      kind: 'fill';
+      code: string;
+      accountId: string;
+      accountName: string;
+      /** The Keycloak credential to select, when the page lists several devices. */
+      deviceId: string | null;
+      autoSubmit: boolean;
+      /** ms until the code's step ends (TOTP), to refresh it; null for HOTP. */
+      validForMs: number | null;
+      /** The server clock's offset when it is off by more than one step (ms), else null. */
+      skewWarningMs: number | null;
+    }
+  | { kind: 'wait'; retryInMs: number; accountName: string }
+  | { kind: 'choose'; candidates: { id: string; accountName: string; issuer: string; deviceName: string }[] }
+  | { kind: 'none'; reason: 'no-account' | 'device-not-listed' };
 
 export type PageKind = 'setup' | 'otp' | 'login' | 'none';
 
@@ -128,6 +162,8 @@ export type Caller =
 const CONTENT_SCRIPT_TYPES: ReadonlySet<MessageType> = new Set<MessageType>([
   'vault.status',
   'page.enroll',
+  'page.fill',
+  'page.otpSubmitted',
   'page.loadQrReader',
   'page.submitted',
   'page.seen',
@@ -155,6 +191,8 @@ const SHAPES: { [K in MessageType]: (m: Record<string, unknown>) => boolean } = 
   'settings.update': (m) => isRecord(m.settings),
   'accounts.list': () => true,
   'page.enroll': (m) => isEvidence(m.evidence),
+  'page.fill': (m) => isFillRequest(m),
+  'page.otpSubmitted': () => true,
   'page.loadQrReader': () => true,
   'page.submitted': () => true,
   'page.seen': (m) => PAGE_KINDS.has(m.kind as PageKind) && isStringOrNull(m.setupError),
@@ -165,6 +203,22 @@ const PAGE_KINDS = new Set<PageKind>(['setup', 'otp', 'login', 'none']);
 const isStringOrNull = (v: unknown): v is string | null => v === null || isString(v);
 // Bounded so a hostile page cannot make the background parse megabytes.
 const isShortOrNull = (v: unknown) => v === null || (isString(v) && v.length <= 4096);
+
+function isFillRequest(m: Record<string, unknown>): boolean {
+  const devicesOk =
+    Array.isArray(m.devices) &&
+    m.devices.length <= 100 &&
+    m.devices.every((d) => isRecord(d) && isString(d.id) && d.id.length <= 256 && isString(d.label) && d.label.length <= 256);
+  const offsetOk =
+    m.clockOffsetMs === null || (typeof m.clockOffsetMs === 'number' && Number.isFinite(m.clockOffsetMs) && Math.abs(m.clockOffsetMs) < 366 * 86_400_000);
+  return (
+    devicesOk &&
+    offsetOk &&
+    isShortOrNull(m.attemptedUsername) &&
+    isShortOrNull(m.chosenAccountId) &&
+    isShortOrNull(m.pageError)
+  );
+}
 
 function isEvidence(v: unknown): v is PageEvidence {
   if (!isRecord(v)) return false;

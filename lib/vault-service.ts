@@ -19,6 +19,7 @@ import { EMPTY_VAULT, parseVaultData, type StoredAccount, type VaultData } from 
 import { addAccount, planEnrollment } from './enroll';
 import { realmFromUrl } from './keycloak-page';
 import { secondsLeft } from './otp';
+import { codeNow, markUsed, pickAccount, SKEW_TOLERANCE_MS } from './login';
 import { DEFAULT_SETTINGS, mergeSettings, type Settings } from './settings';
 import {
   allowedFor,
@@ -75,6 +76,8 @@ interface TabState {
   refusedNames: string[];
   /** The user name typed on the password page of this login. */
   username: string | null;
+  /** The code last filled on an OTP page of this tab: marked used when the form is submitted. */
+  lastFill?: { accountId: string; step: number } | null;
 }
 
 export const KEYS = { vault: 'vault', settings: 'settings', sessionKey: 'vaultKey', tabs: 'tabs' } as const;
@@ -90,6 +93,7 @@ export function createVaultService(deps: VaultServiceDeps) {
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? (() => crypto.randomUUID());
   let unlocked: Unlocked | null = null;
+  const clockOffsets = new Map<string, number>();
   // Every state change runs in this queue: two tabs or a popup and a content script must never
   // interleave a read-modify-write of the vault.
   let queue: Promise<unknown> = Promise.resolve();
@@ -318,6 +322,66 @@ export function createVaultService(deps: VaultServiceDeps) {
       if (!realmFromUrl(caller.url)) return err({ code: 'not-keycloak' });
       await deps.loadQrReader(caller.tabId, caller.frameId);
       return ok({ loaded: true });
+    },
+
+    'page.fill': async (m, caller) => {
+      if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
+      await restore();
+      if (!unlocked) {
+        // One round trip for the page: say why there is no code, not just that there is none.
+        const { state } = await status();
+        return err({ code: state === 'none' ? 'no-vault' : state === 'damaged' ? 'corrupt' : 'locked' });
+      }
+      const { origin, realm } = platformOf(caller.url);
+      // The server's clock offset is measured once per origin by the page and remembered here
+      // (memory only), so that later logins get the right code at once.
+      if (m.clockOffsetMs != null) clockOffsets.set(origin, m.clockOffsetMs);
+      const knownOffset = m.clockOffsetMs ?? clockOffsets.get(origin) ?? null;
+      const state = await tabState(caller.tabId);
+      const pick = pickAccount(unlocked.data.accounts, {
+        origin,
+        realm,
+        attemptedUsername: m.attemptedUsername,
+        rememberedUsername: state.username,
+        devices: m.devices,
+        chosenAccountId: m.chosenAccountId,
+      });
+      if (pick.kind === 'none') return ok({ kind: 'none', reason: pick.reason });
+      if (pick.kind === 'choose') {
+        return ok({
+          kind: 'choose',
+          candidates: pick.candidates.map(({ id, accountName, issuer, deviceName }) => ({ id, accountName, issuer, deviceName })),
+        });
+      }
+      const { account, deviceId } = pick;
+      // Follow the server's clock when ours is off by more than the Date header's noise.
+      const offset = knownOffset != null && Math.abs(knownOffset) > SKEW_TOLERANCE_MS ? knownOffset : 0;
+      const next = codeNow(account, now() + offset);
+      if (next.kind === 'wait') return ok({ kind: 'wait', retryInMs: next.waitMs, accountName: account.accountName });
+      await setTabState(caller.tabId, { ...state, lastFill: { accountId: account.id, step: next.step } });
+      const settings = await readSettings();
+      return ok({
+        kind: 'fill',
+        code: next.code,
+        accountId: account.id,
+        accountName: account.accountName,
+        deviceId,
+        autoSubmit: settings.autoSubmit && !m.pageError,
+        validForMs: next.validForMs,
+        skewWarningMs: account.kind === 'totp' && Math.abs(offset) > account.period * 1000 ? offset : null,
+      });
+    },
+
+    'page.otpSubmitted': async (_m, caller) => {
+      if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
+      await restore();
+      const state = await tabState(caller.tabId);
+      const fill = state.lastFill;
+      if (!fill || !unlocked) return ok({ marked: false });
+      const data = unlocked.data;
+      await save({ ...data, accounts: data.accounts.map((a) => (a.id === fill.accountId ? markUsed(a, fill.step) : a)) });
+      await setTabState(caller.tabId, { ...state, lastFill: null });
+      return ok({ marked: true });
     },
 
     'page.submitted': async (_m, caller) => {

@@ -63,3 +63,77 @@ export function hideNotice(): void {
   host?.remove();
   host = null;
 }
+
+export interface ChooserItem {
+  id: string;
+  title: string;
+  detail: string;
+}
+
+/**
+ * Several accounts could be meant and nothing on the page tells them apart: a small list to
+ * pick from, in the same closed shadow root style. Keyboard: it takes focus, arrows move,
+ * Enter/Space picks, Escape closes. Support staff may hold hundreds of accounts on a platform,
+ * but only those for this origin and realm are listed, and they render in one pass.
+ */
+export function showChooser(heading: string, items: ChooserItem[], onPick: (id: string) => void): void {
+  hideNotice();
+  host = document.createElement('thingpark-autofill-notice');
+  const root = host.attachShadow({ mode: 'closed' });
+  const style = document.createElement('style');
+  style.textContent = `${STYLE}
+.box { pointer-events: auto; }
+ul { list-style: none; margin: 6px 0 0; padding: 0; max-height: 50vh; overflow: auto; }
+li button { position: static; display: block; width: 100%; text-align: left; font: inherit; padding: 6px 8px;
+  border-radius: 4px; border: 1px solid #c9c9c9; margin: 0 0 4px; background: #fff; color: #1b1b1b; }
+li button:hover, li button:focus-visible { border-color: #0b5cad; outline: 2px solid #0b5cad; }
+li small { display: block; opacity: .75; }`;
+  const box = document.createElement('div');
+  box.className = 'box info';
+  box.setAttribute('role', 'dialog');
+  box.setAttribute('aria-label', heading);
+  const title = document.createElement('p');
+  title.className = 'title';
+  title.textContent = heading;
+  const list = document.createElement('ul');
+  const buttons: HTMLButtonElement[] = [];
+  for (const item of items) {
+    const li = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = item.title;
+    const small = document.createElement('small');
+    small.textContent = item.detail;
+    button.append(small);
+    button.addEventListener('click', () => {
+      hideNotice();
+      onPick(item.id);
+    });
+    li.append(button);
+    list.append(li);
+    buttons.push(button);
+  }
+  list.addEventListener('keydown', (e) => {
+    const i = buttons.indexOf(e.target as HTMLButtonElement);
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      buttons[(i + (e.key === 'ArrowDown' ? 1 : buttons.length - 1)) % buttons.length]?.focus();
+    }
+  });
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') hideNotice();
+  });
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.className = 'close';
+  close.textContent = '×';
+  close.setAttribute('aria-label', browser.i18n.getMessage('dismiss'));
+  close.addEventListener('click', hideNotice);
+  box.append(title, list, close);
+  root.append(style, box);
+  document.documentElement.append(host);
+  host.setAttribute('data-tone', 'choose');
+  host.setAttribute('data-text', heading);
+  host.setAttribute('data-choices', JSON.stringify(items.map((i) => i.title)));
+  buttons[0]?.focus();
+}

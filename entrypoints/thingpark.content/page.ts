@@ -1,10 +1,11 @@
-import type { LoginPage, PageInfo, SetupPage } from '@/lib/keycloak-page';
-import { detectPage } from '@/lib/keycloak-page';
+import type { LoginPage, OtpPage, PageInfo, SetupPage } from '@/lib/keycloak-page';
+import { detectPage, realmFromUrl, selectDevice } from '@/lib/keycloak-page';
+import { clockOffset, SKEW_TOLERANCE_MS } from '@/lib/login';
 import type { AppError, PageKind } from '@/lib/protocol';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
 import { fillInput, submitForm } from './fill';
-import { hideNotice, showNotice } from './notice';
+import { hideNotice, showChooser, showNotice } from './notice';
 import { readQr } from './qr';
 
 /** Keycloak's error text on a setup page, if it shows one. */
@@ -37,8 +38,100 @@ export function createPageRunner() {
   async function handle(page: PageInfo): Promise<void> {
     await seen;
     if (page.kind === 'setup') await enroll(page);
+    else if (page.kind === 'otp') await fillOtp(page);
     else if (page.kind === 'login') watchLogin(page);
   }
+
+  let otpTimer: ReturnType<typeof setTimeout> | undefined;
+  let countdown: ReturnType<typeof setInterval> | undefined;
+  let measuredOffset: Promise<number | null> | null = null;
+
+  /**
+   * OTP login page: ask the background for the code (it picks the account by origin, realm and
+   * user name, and the device by name), select our device, fill, and keep the code fresh.
+   */
+  async function fillOtp(page: OtpPage, chosenAccountId: string | null = null, clockOffsetMs: number | null = null): Promise<void> {
+    clearTimeout(otpTimer);
+    clearInterval(countdown);
+    // Measure the server's clock once per page, in parallel with the first fill.
+    measuredOffset ??= measureClockOffset();
+    const offsetPromise = measuredOffset;
+    /** Once the server's clock is known: ask again with it when it differs (and `stillOurs`). */
+    const correctForServerClock = async (stillOurs: () => boolean) => {
+      const offset = await offsetPromise;
+      if (offset !== null && Math.abs(offset) > SKEW_TOLERANCE_MS && stillOurs()) await fillOtp(page, chosenAccountId, offset);
+    };
+
+    const reply = await request('page.fill', {
+      attemptedUsername: page.attemptedUsername,
+      devices: page.devices.map(({ id, label }) => ({ id, label })),
+      chosenAccountId,
+      clockOffsetMs,
+      pageError: page.error,
+    });
+    if (!reply.ok) {
+      // No vault at all: this browser does not use the extension for ThingPark yet; stay quiet.
+      if (reply.error.code === 'no-vault') return;
+      return blocked(reply.error, reply.error.code === 'corrupt' ? 'damaged' : undefined);
+    }
+    waitingForUnlock = false;
+    const r = reply.value;
+    if (r.kind === 'none') {
+      if (r.reason === 'device-not-listed') showNotice('error', t('noticeDeviceNotListed'));
+      return;
+    }
+    if (r.kind === 'choose') {
+      return showChooser(
+        t('chooseAccount'),
+        r.candidates.map((c) => ({ id: c.id, title: c.accountName, detail: `${c.issuer} · ${c.deviceName}` })),
+        (id) => void fillOtp(page, id, clockOffsetMs),
+      );
+    }
+    if (r.kind === 'wait') {
+      // Keycloak refuses a code twice: show when the next one comes, then fill it.
+      const until = Date.now() + r.retryInMs;
+      const tick = () => showNotice('info', t('noticeCodeUsed', String(Math.max(1, Math.ceil((until - Date.now()) / 1000)))));
+      tick();
+      countdown = setInterval(tick, 1000);
+      otpTimer = setTimeout(() => void fillOtp(page, chosenAccountId, clockOffsetMs), r.retryInMs + 50);
+      // By the server's clock the next step may have begun already.
+      if (clockOffsetMs === null) void correctForServerClock(() => true);
+      return;
+    }
+
+    if (r.deviceId) selectDevice(page, r.deviceId);
+    clearInterval(countdown);
+    fillInput(page.input, r.code);
+    if (!listeningForOtpSubmit) {
+      listeningForOtpSubmit = true;
+      page.form.addEventListener('submit', () => {
+        clearTimeout(otpTimer);
+        void request('page.otpSubmitted', {});
+      }, { once: true });
+    }
+    if (page.error) showNotice('error', t('noticeOtpRefused', page.error));
+    else if (r.skewWarningMs != null) showNotice('info', t('noticeClockSkew', String(Math.round(r.skewWarningMs / 1000))));
+    else hideNotice();
+
+    if (r.autoSubmit && clockOffsetMs === null) {
+      // Submit with the offset known when the clock matters: wait for the measurement first.
+      const offset = await offsetPromise;
+      if (offset !== null && Math.abs(offset) > SKEW_TOLERANCE_MS) return fillOtp(page, chosenAccountId, offset);
+      return submitForm(page.form, page.submit);
+    }
+    if (r.autoSubmit) return submitForm(page.form, page.submit);
+
+    const filled = r.code;
+    // Ours was filled at once by our clock; correct it if the server's clock says otherwise.
+    if (clockOffsetMs === null) void correctForServerClock(() => page.input.value === filled);
+    if (r.validForMs != null) {
+      // Keep the field fresh while the user waits, unless they typed something else.
+      otpTimer = setTimeout(() => {
+        if (page.input.value === filled && page.form.isConnected) void fillOtp(page, chosenAccountId, clockOffsetMs);
+      }, r.validForMs + 50);
+    }
+  }
+  let listeningForOtpSubmit = false;
 
   /** The vault is not usable: say what to do; fill later if it gets unlocked. */
   function blocked(error: AppError | null, state?: string): void {
@@ -105,6 +198,26 @@ export function createPageRunner() {
       if (submitted || page.codeInput.value !== filled || !page.form.isConnected) return;
       void enroll(page, true);
     }, inMs + 50);
+  }
+
+  /**
+   * The server's clock offset from the `Date` header of a HEAD request to the realm's base URL
+   * (same origin; Keycloak answers it without side effects). The only request the extension makes.
+   */
+  async function measureClockOffset(): Promise<number | null> {
+    const realm = realmFromUrl(location.href);
+    if (!realm) return null;
+    const prefix = location.pathname.slice(0, location.pathname.indexOf('/realms/'));
+    const url = `${location.origin}${prefix}/realms/${encodeURIComponent(realm)}/`;
+    try {
+      const sentAt = Date.now();
+      const response = await fetch(url, { method: 'HEAD', credentials: 'omit', cache: 'no-store', redirect: 'manual' });
+      const receivedAt = Date.now();
+      const date = response.headers.get('date');
+      return date ? clockOffset(date, sentAt, receivedAt) : null;
+    } catch {
+      return null;
+    }
   }
 
   function watchLogin(page: LoginPage): void {

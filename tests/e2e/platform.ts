@@ -37,7 +37,16 @@ export async function startPlatform(opts: LaunchOptions & { unlocked?: boolean; 
 }
 
 /** Opens the platform's login page for a realm and signs in with user name and password. */
-export async function signIn(p: Platform, username: string, o: { realm?: string; theme?: 'v2'; keepCookies?: boolean } = {}): Promise<Page> {
+export interface SignInOptions {
+  realm?: string;
+  theme?: 'v2';
+  keepCookies?: boolean;
+  base?: string;
+  /** Runs on the new tab before it loads anything (e.g. evaluateOnNewDocument). */
+  prepare?: (page: Page) => Promise<void>;
+}
+
+export async function signIn(p: Platform, username: string, o: SignInOptions = {}): Promise<Page> {
   // A fresh Keycloak session, as another person would have: the single sign-on cookie of an
   // earlier login in this browser would skip the password page.
   if (!o.keepCookies) {
@@ -45,8 +54,9 @@ export async function signIn(p: Platform, username: string, o: { realm?: string;
     if (cookies.length) await p.s.browser.deleteCookie(...cookies);
   }
   const page = await p.s.browser.newPage();
+  await o.prepare?.(page);
   await page.bringToFront();
-  await page.goto(p.sim.loginUrl(o.realm ?? DEFAULT_REALM, { base: BASE, ...(o.theme ? { theme: o.theme } : {}) }));
+  await page.goto(p.sim.loginUrl(o.realm ?? DEFAULT_REALM, { base: o.base ?? BASE, ...(o.theme ? { theme: o.theme } : {}) }));
   await page.waitForSelector('#username');
   await page.type('#username', username);
   await page.type('#password', DEMO_PASSWORD);
@@ -84,3 +94,37 @@ export async function filledSetup(page: Page): Promise<{ totp: string; label: st
 export async function submitAndWait(page: Page, selector: string): Promise<void> {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }
+
+/** Enrolls `username` through the extension (setup page filled, submitted, accepted) and logs out. */
+export async function enroll(p: Platform, username: string, o: { realm?: string; base?: string } = {}): Promise<string> {
+  const page = await signIn(p, username, o);
+  const { label } = await filledSetup(page);
+  await submitAndWait(page, '#saveTOTPBtn');
+  await noticeOf(page, /Saved/);
+  await page.close();
+  return label;
+}
+
+/**
+ * Moves the server's clock one period ahead (and the look-around with it) so that a login right
+ * after an enrollment does not have to wait for the next step; the extension follows the server's
+ * clock (Date header), which is what these tests then exercise.
+ */
+export function nextStep(p: Platform, periodS = 30): void {
+  p.sim.setClockOffset(p.sim.clockOffsetMs + periodS * 1000);
+}
+
+/** Waits for the OTP field to hold a code; returns it. */
+export async function filledOtp(page: Page, timeoutMs = 10_000): Promise<string> {
+  return (await pollUntil(
+    page,
+    () => {
+      const v = (document.getElementById('otp') as HTMLInputElement | null)?.value ?? '';
+      return /^\d{6,10}$/.test(v) ? v : '';
+    },
+    timeoutMs,
+  ))!;
+}
+
+/** On the dashboard after a successful login? */
+export const onDashboard = (page: Page) => page.evaluate(() => document.querySelector('h1')?.textContent === 'ThingPark Enterprise' && !!document.getElementById('tpe-logout'));

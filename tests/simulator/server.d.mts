@@ -160,6 +160,8 @@ export declare function createSimulator(options?: {
     clockOffsetMs?: number;
     lateDelayMs?: number;
 }): Promise<{
+    /** When true, OTP pages omit the attempted user name (as some custom themes do). */
+    hideAttemptedUsername: boolean;
     origin: string;
     port: number;
     https: boolean;

@@ -413,7 +413,8 @@ export async function createSimulator(options = {}) {
     const selected = user.devices.some((d) => d.id === t.selectedCredentialId) ? t.selectedCredentialId : user.devices[0]?.id ?? null;
     const html = pages.renderOtpPage({
       theme: user.theme, realmDisplayName: realm.displayName, actionUrl: authenticateUrl(base, t),
-      attemptedUsername: t.attemptedUsername ?? user.username, restartUrl: restartUrl(base, t),
+      // Custom themes may drop the attempted-username element: tests switch it off to see that.
+      attemptedUsername: api.hideAttemptedUsername ? null : (t.attemptedUsername ?? user.username), restartUrl: restartUrl(base, t),
       credentials: user.devices.map((d) => ({ id: d.id, label: d.label })), selectedCredentialId: selected,
       error: o.error ?? null, message: o.message ?? null,
     });
@@ -797,6 +798,8 @@ export async function createSimulator(options = {}) {
   const addr = /** @type {import('node:net').AddressInfo} */ (server.address());
 
   const api = {
+    /** When true, OTP pages omit the attempted user name (as some custom themes do). */
+    hideAttemptedUsername: false,
     origin: `${proto}://${originHost}:${addr.port}`,
     port: addr.port,
     https: useHttps,

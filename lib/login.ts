@@ -1,0 +1,114 @@
+/**
+ * Login: which stored account and which Keycloak OTP device a login page is for, and which code
+ * Keycloak will accept now. Pure; the background applies it to the page's sender origin.
+ */
+import type { StoredAccount } from './accounts';
+import { codeForStep, stepAt } from './otp';
+
+export interface PageDevice {
+  id: string;
+  label: string;
+}
+
+export interface LoginContext {
+  origin: string;
+  realm: string | null;
+  /** The user name Keycloak shows on the OTP page (classic label, v2 read-only input). */
+  attemptedUsername: string | null;
+  /** The user name typed on this tab's password page. */
+  rememberedUsername: string | null;
+  /** The OTP devices the page lists ([] when it shows no chooser). */
+  devices: readonly PageDevice[];
+  /** An account the user picked in the chooser. */
+  chosenAccountId: string | null;
+}
+
+export type Pick =
+  | { kind: 'account'; account: StoredAccount; deviceId: string | null }
+  | { kind: 'choose'; candidates: StoredAccount[] }
+  | { kind: 'none'; reason: 'no-account' | 'device-not-listed' };
+
+const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/**
+ * Only accounts bound to this exact origin (and realm, when the page has one) are candidates.
+ * Among them the attempted user name decides, then the remembered one; with nothing to tell
+ * several apart the user chooses: guessing would burn one of Keycloak's few allowed failures.
+ */
+export function pickAccount(accounts: readonly StoredAccount[], ctx: LoginContext): Pick {
+  const candidates = accounts.filter(
+    (a) => a.origin === ctx.origin && (ctx.realm === null || a.realm === null || a.realm === ctx.realm),
+  );
+  if (candidates.length === 0) return { kind: 'none', reason: 'no-account' };
+
+  let matches: StoredAccount[] = candidates;
+  if (ctx.chosenAccountId) {
+    matches = candidates.filter((a) => a.id === ctx.chosenAccountId);
+  } else {
+    const name = ctx.attemptedUsername || ctx.rememberedUsername;
+    if (name) {
+      const named = candidates.filter((a) => same(a.accountName, name));
+      // A name that matches nobody: let the user pick rather than fill another user's code.
+      if (named.length === 0) return { kind: 'choose', candidates };
+      matches = named;
+    }
+  }
+  if (matches.length === 0) return { kind: 'none', reason: 'no-account' };
+
+  // Several of this user's accounts (re-enrolled devices): the page's device list decides.
+  if (ctx.devices.length > 0) {
+    const listed = matches.filter((a) => ctx.devices.some((d) => d.label === a.deviceName));
+    if (listed.length === 0) return { kind: 'none', reason: 'device-not-listed' };
+    // The most recently enrolled of ours that Keycloak still lists.
+    const account = listed.reduce((a, b) => (b.addedAt > a.addedAt ? b : a));
+    const device = ctx.devices.find((d) => d.label === account.deviceName);
+    return { kind: 'account', account, deviceId: device?.id ?? null };
+  }
+  if (matches.length === 1) return { kind: 'account', account: matches[0]!, deviceId: null };
+  // Same user, several of our devices, and a page with a single device (no chooser): the newest.
+  const sameUser = matches.every((a) => same(a.accountName, matches[0]!.accountName));
+  if (sameUser) return { kind: 'account', account: matches.reduce((a, b) => (b.addedAt > a.addedAt ? b : a)), deviceId: null };
+  return { kind: 'choose', candidates: matches };
+}
+
+export type CodeNow =
+  | { kind: 'code'; code: string; step: number; /** ms until this code's step ends (TOTP) */ validForMs: number | null }
+  | { kind: 'wait'; /** ms until the next step starts */ waitMs: number; step: number };
+
+/**
+ * The code to fill at `nowMs` (server time). Keycloak 20+ refuses a code already accepted for
+ * the device (for 3 periods), with the same message as a wrong one: when this step's code was
+ * used, wait for the next step rather than fill a code that will be refused.
+ */
+export function codeNow(account: StoredAccount, nowMs: number): CodeNow {
+  if (account.kind === 'hotp') {
+    return { kind: 'code', code: codeForStep(account, account.counter), step: account.counter, validForMs: null };
+  }
+  const step = stepAt(account, nowMs);
+  const periodMs = account.period * 1000;
+  if (account.lastUsedStep != null && account.lastUsedStep >= step) {
+    const next = account.lastUsedStep + 1;
+    return { kind: 'wait', waitMs: Math.max(0, next * periodMs - nowMs), step: next };
+  }
+  return { kind: 'code', code: codeForStep(account, step), step, validForMs: (step + 1) * periodMs - nowMs };
+}
+
+/** The account after its code for `step` was submitted (HOTP: the counter moves on). */
+export function markUsed(account: StoredAccount, step: number): StoredAccount {
+  if (account.kind === 'hotp') return { ...account, counter: Math.max(account.counter, step + 1), lastUsedStep: step };
+  return { ...account, lastUsedStep: Math.max(account.lastUsedStep ?? -1, step) };
+}
+
+/**
+ * Server clock offset from its `Date` header (1 s resolution) measured around a request sent at
+ * `sentAt` and answered at `receivedAt` (local ms). The header's second could be anywhere in its
+ * second, so the middle of it is the best estimate.
+ */
+export function clockOffset(dateHeader: string, sentAt: number, receivedAt: number): number | null {
+  const server = Date.parse(dateHeader);
+  if (Number.isNaN(server)) return null;
+  return server + 500 - (sentAt + receivedAt) / 2;
+}
+
+/** Offsets within this are noise (the header's resolution plus the round trip). */
+export const SKEW_TOLERANCE_MS = 2000;

@@ -8,7 +8,14 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    permissions: ['storage', 'alarms', 'scripting'],
+    // activeTab: the "Fill one-time code" shortcut and menu reach the page the user points at.
+    permissions: ['storage', 'alarms', 'scripting', 'contextMenus', 'activeTab'],
+    commands: {
+      'fill-one-time-code': {
+        suggested_key: { default: 'Alt+Shift+O' },
+        description: '__MSG_fillOneTimeCode__',
+      },
+    },
     host_permissions: THINGPARK_MATCHES,
     action: { default_title: '__MSG_extName__' },
     content_security_policy: {

@@ -21,6 +21,7 @@ export default defineBackground(() => {
     bootId: crypto.randomUUID(),
     defaultDeviceName: async () => defaultDeviceName(await browserName(), (await browser.runtime.getPlatformInfo()).os),
     onUnlocked: () => void notifyTabs({ type: 'vault.unlocked' }),
+    fillTab,
     loadQrReader: async (tabId, frameId) => {
       await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: ['/qr-reader.js'] });
     },
@@ -28,6 +29,18 @@ export default defineBackground(() => {
 
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.runtime.openOptionsPage();
+    // For pages we do not recognise by themselves (custom themes, self-hosted variants).
+    browser.contextMenus.create({
+      id: FILL_MENU,
+      title: browser.i18n.getMessage('fillOneTimeCode'),
+      contexts: ['editable'],
+    });
+  });
+  browser.contextMenus.onClicked.addListener((info, tab) => {
+    if (info.menuItemId === FILL_MENU && tab?.id != null && (info.frameId ?? 0) === 0) void fillTab(tab.id, null);
+  });
+  browser.commands.onCommand.addListener((command, tab) => {
+    if (command === FILL_COMMAND && tab?.id != null) void fillTab(tab.id, null);
   });
   browser.runtime.onStartup.addListener(() => void service.onBrowserStartup());
   browser.alarms.onAlarm.addListener(({ name }) => void service.onAlarm(name));
@@ -48,6 +61,29 @@ export default defineBackground(() => {
     return service.handle(message, caller);
   });
 });
+
+const FILL_MENU = 'fill-one-time-code';
+const FILL_COMMAND = 'fill-one-time-code';
+
+/**
+ * Fills the one-time code into a tab's top frame: injects the generic filler (which finds the
+ * field and asks for the code like any content script; the origin is the frame's own). Works on
+ * any page the user points at with the shortcut or the menu (activeTab), and on ThingPark hosts.
+ */
+async function fillTab(tabId: number, accountId: string | null): Promise<boolean> {
+  try {
+    const target = { tabId, frameIds: [0] };
+    await browser.scripting.executeScript({ target, files: ['/generic-fill.js'] });
+    await browser.scripting.executeScript({
+      target,
+      func: (id: string | null) => (globalThis as { __thingparkAutofillFill?: (id: string | null) => void }).__thingparkAutofillFill?.(id),
+      args: [accountId],
+    });
+    return true;
+  } catch {
+    return false; // no access to this page (browser pages, other extensions, no permission)
+  }
+}
 
 /**
  * Who is asking, from what the browser says about the sender, never from the message itself.

@@ -29,6 +29,8 @@ export type Pick =
   | { kind: 'none'; reason: 'no-account' | 'device-not-listed' };
 
 const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+/** Device labels as the page reads them (keycloak-page collapses whitespace and trims). */
+const sameLabel = (label: string, deviceName: string) => label === deviceName.replace(/\s+/g, ' ').trim();
 
 /**
  * Only accounts bound to this exact origin (and realm, when the page has one) are candidates.
@@ -57,11 +59,14 @@ export function pickAccount(accounts: readonly StoredAccount[], ctx: LoginContex
 
   // Several of this user's accounts (re-enrolled devices): the page's device list decides.
   if (ctx.devices.length > 0) {
-    const listed = matches.filter((a) => ctx.devices.some((d) => d.label === a.deviceName));
+    const listed = matches.filter((a) => ctx.devices.some((d) => sameLabel(d.label, a.deviceName)));
     if (listed.length === 0) return { kind: 'none', reason: 'device-not-listed' };
+    // Device names tell one user's devices apart, not users (every user's first device gets the
+    // same default name): with several users' accounts listed, the user chooses.
+    if (!listed.every((a) => same(a.accountName, listed[0]!.accountName))) return { kind: 'choose', candidates: listed };
     // The most recently enrolled of ours that Keycloak still lists.
     const account = listed.reduce((a, b) => (b.addedAt > a.addedAt ? b : a));
-    const device = ctx.devices.find((d) => d.label === account.deviceName);
+    const device = ctx.devices.find((d) => sameLabel(d.label, account.deviceName));
     return { kind: 'account', account, deviceId: device?.id ?? null };
   }
   if (matches.length === 1) return { kind: 'account', account: matches[0]!, deviceId: null };

@@ -53,6 +53,8 @@ export interface Protocol {
     res: VaultStatus;
   };
   'settings.update': { req: { settings: Partial<Settings> }; res: VaultStatus };
+  /** Fill the one-time code into a tab (shortcut, context menu, popup): its origin decides the account. */
+  'tab.fillOtp': { req: { tabId: number; accountId: string | null }; res: { injected: true } };
   /** The stored accounts without their secrets, for the popup and options lists. */
   'accounts.list': { req: Record<string, never>; res: AccountSummary[] };
 
@@ -190,6 +192,7 @@ const SHAPES: { [K in MessageType]: (m: Record<string, unknown>) => boolean } = 
     isString(m.oldPassphrase) && isString(m.newPassphrase) && isString(m.confirm),
   'settings.update': (m) => isRecord(m.settings),
   'accounts.list': () => true,
+  'tab.fillOtp': (m) => Number.isSafeInteger(m.tabId) && (m.accountId === null || (isString(m.accountId) && m.accountId.length <= 256)),
   'page.enroll': (m) => isEvidence(m.evidence),
   'page.fill': (m) => isFillRequest(m),
   'page.otpSubmitted': () => true,

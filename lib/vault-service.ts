@@ -54,6 +54,8 @@ export interface VaultServiceDeps {
   kdf?: { iterations: number; allowWeakKdfForTests: true };
   /** The generated device name for this browser ("ThingPark Autofill · Firefox on Linux"). */
   defaultDeviceName: () => Promise<string>;
+  /** Injects the generic filler into a tab's top frame (false when the browser refuses). */
+  fillTab: (tabId: number, accountId: string | null) => Promise<boolean>;
   /** Injects the QR reader into one frame's content-script world. */
   loadQrReader: (tabId: number, frameId: number) => Promise<void>;
   /** Called after the vault was unlocked (pages waiting to fill are told). */
@@ -274,6 +276,13 @@ export function createVaultService(deps: VaultServiceDeps) {
           id, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt,
         })),
       );
+    },
+
+    'tab.fillOtp': async ({ tabId, accountId }) => {
+      await restore();
+      if (!unlocked) return err({ code: 'locked' });
+      if (!(await deps.fillTab(tabId, accountId))) return err({ code: 'forbidden', detail: 'cannot access this tab' });
+      return ok({ injected: true });
     },
 
     'page.enroll': async ({ evidence }, caller) => {

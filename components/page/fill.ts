@@ -17,3 +17,16 @@ export function submitForm(form: HTMLFormElement, submitter: HTMLElement | null)
   if (button && button.form === form && button.type === 'submit') form.requestSubmit(button);
   else form.requestSubmit();
 }
+
+/**
+ * Six (or four to eight) single-digit boxes: one digit per box, in order, each with its own
+ * events, because such widgets listen per box (and often move focus on input).
+ */
+export function fillSegmented(inputs: readonly HTMLInputElement[], code: string): void {
+  inputs.forEach((input, i) => {
+    const digit = code[i] ?? '';
+    input.focus();
+    fillInput(input, digit);
+    input.dispatchEvent(new KeyboardEvent('keyup', { bubbles: true, key: digit }));
+  });
+}

@@ -1,11 +1,12 @@
 import type { LoginPage, OtpPage, PageInfo, SetupPage } from '@/lib/keycloak-page';
 import { detectPage, realmFromUrl, selectDevice } from '@/lib/keycloak-page';
-import { clockOffset, SKEW_TOLERANCE_MS } from '@/lib/login';
+import { SKEW_TOLERANCE_MS } from '@/lib/login';
 import type { AppError, PageKind } from '@/lib/protocol';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
-import { fillInput, submitForm } from './fill';
-import { hideNotice, showChooser, showNotice } from './notice';
+import { fillInput, submitForm } from '@/components/page/fill';
+import { hideNotice, showChooser, showNotice } from '@/components/page/notice';
+import { measureClockOffset } from '@/components/page/clock';
 import { readQr } from './qr';
 
 /** Keycloak's error text on a setup page, if it shows one. */
@@ -54,7 +55,7 @@ export function createPageRunner() {
     clearTimeout(otpTimer);
     clearInterval(countdown);
     // Measure the server's clock once per page, in parallel with the first fill.
-    measuredOffset ??= measureClockOffset();
+    measuredOffset ??= measureOffsetHere();
     const offsetPromise = measuredOffset;
     /** Once the server's clock is known: ask again with it when it differs (and `stillOurs`). */
     const correctForServerClock = async (stillOurs: () => boolean) => {
@@ -200,24 +201,12 @@ export function createPageRunner() {
     }, inMs + 50);
   }
 
-  /**
-   * The server's clock offset from the `Date` header of a HEAD request to the realm's base URL
-   * (same origin; Keycloak answers it without side effects). The only request the extension makes.
-   */
-  async function measureClockOffset(): Promise<number | null> {
+  /** Keycloak answers HEAD on the realm's base URL cheaply and without side effects. */
+  async function measureOffsetHere(): Promise<number | null> {
     const realm = realmFromUrl(location.href);
     if (!realm) return null;
     const prefix = location.pathname.slice(0, location.pathname.indexOf('/realms/'));
-    const url = `${location.origin}${prefix}/realms/${encodeURIComponent(realm)}/`;
-    try {
-      const sentAt = Date.now();
-      const response = await fetch(url, { method: 'HEAD', credentials: 'omit', cache: 'no-store', redirect: 'manual' });
-      const receivedAt = Date.now();
-      const date = response.headers.get('date');
-      return date ? clockOffset(date, sentAt, receivedAt) : null;
-    } catch {
-      return null;
-    }
+    return measureClockOffset(`${location.origin}${prefix}/realms/${encodeURIComponent(realm)}/`);
   }
 
   function watchLogin(page: LoginPage): void {

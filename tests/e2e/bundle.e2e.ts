@@ -24,7 +24,7 @@ describe(`built extension for ${KIND}`, () => {
   });
 
   it('asks for no more than it needs', () => {
-    expect([...manifest.permissions].sort()).toEqual(['alarms', 'scripting', 'storage']);
+    expect([...manifest.permissions].sort()).toEqual(['activeTab', 'alarms', 'contextMenus', 'scripting', 'storage']);
     expect(manifest.externally_connectable).toBeUndefined();
     expect(manifest.web_accessible_resources ?? []).toEqual([]);
     const csp = manifest.content_security_policy?.extension_pages ?? '';

@@ -37,6 +37,8 @@ export interface Session {
   findExtTab(path: string, timeoutMs?: number): Promise<Page>;
   /** Sends a protocol message to the background from an extension page, returns the reply. */
   send(message: Record<string, unknown>): Promise<any>;
+  /** The browser's id of the tab showing `url` (a page on a host the extension may access). */
+  tabIdOf(url: string): Promise<number>;
   /** Everything in the extension's storage.local. */
   storageLocal(): Promise<Record<string, unknown>>;
   /** Stops the background (Chromium: the service worker; Firefox: waits for the idle suspend). */
@@ -103,6 +105,15 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
     async send(message) {
       const page = await helperPage();
       return page.evaluate((m) => ((globalThis as any).browser ?? (globalThis as any).chrome).runtime.sendMessage(m), message);
+    },
+    async tabIdOf(url) {
+      const page = await helperPage();
+      const id = await page.evaluate(async (u) => {
+        const tabs = await ((globalThis as any).browser ?? (globalThis as any).chrome).tabs.query({});
+        return tabs.find((t: { url?: string; id?: number }) => t.url === u)?.id ?? null;
+      }, url);
+      if (id == null) throw new Error(`no tab shows ${url}`);
+      return id;
     },
     async storageLocal() {
       const page = await helperPage();

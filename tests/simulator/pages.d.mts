@@ -83,7 +83,7 @@ export declare function renderLoginPage(a: {
 }): string;
 /**
  * OTP login page (login-otp.ftl).
- * @param {{theme: Theme, realmDisplayName: string, actionUrl: string, attemptedUsername: string,
+ * @param {{theme: Theme, realmDisplayName: string, actionUrl: string, attemptedUsername: string|null,
  *   restartUrl: string, credentials: {id: string, label: string}[], selectedCredentialId?: string|null,
  *   error?: string|null, message?: PageMessage|null}} a
  */
@@ -91,7 +91,7 @@ export declare function renderOtpPage(a: {
     theme: Theme;
     realmDisplayName: string;
     actionUrl: string;
-    attemptedUsername: string;
+    attemptedUsername: string | null;
     restartUrl: string;
     credentials: {
         id: string;

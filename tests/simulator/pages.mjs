@@ -403,7 +403,7 @@ export function renderLoginPage(a) {
 
 /**
  * OTP login page (login-otp.ftl).
- * @param {{theme: Theme, realmDisplayName: string, actionUrl: string, attemptedUsername: string,
+ * @param {{theme: Theme, realmDisplayName: string, actionUrl: string, attemptedUsername: string|null,
  *   restartUrl: string, credentials: {id: string, label: string}[], selectedCredentialId?: string|null,
  *   error?: string|null, message?: PageMessage|null}} a
  */

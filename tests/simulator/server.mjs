@@ -16,6 +16,7 @@ import https from 'node:https';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as kc from './keycloak.mjs';
 import * as pages from './pages.mjs';
+import { handleCustom } from './custom-pages.mjs';
 import { getSelfSignedCert } from './cert.mjs';
 
 export { MESSAGES } from './keycloak.mjs';
@@ -776,6 +777,8 @@ export async function createSimulator(options = {}) {
       if (url.pathname === '/tpe') return redirect(res, `${base}/tpe/${url.search}`);
       return handleTpe(res, url, base, cookies);
     }
+    // Non-Keycloak OTP pages for the generic field detection (custom-pages.mjs).
+    if (url.pathname.startsWith('/custom/')) return handleCustom(req, res, url, { send, now, realms, findUser, defaultRealm: DEFAULT_REALM });
     if (url.pathname === '/') return redirect(res, `${base}/tpe/`);
     if (url.pathname.startsWith('/__sim/')) return handleControl(req, res, url);
     return send(res, 404, '<!DOCTYPE html><title>Not Found</title><h1>Not Found</h1>');

@@ -124,6 +124,7 @@ function boot(): Env {
     kdf: KDF,
     defaultDeviceName: async () => DEFAULT_NAME,
     loadQrReader,
+    fillTab: async () => true,
     now: () => clock.now,
     newId: () => `id-${++ids}`,
   });

@@ -120,6 +120,7 @@ function boot(stores: { local?: MemoryArea; session?: MemoryArea; alarms?: FakeA
     bootId,
     kdf: KDF,
     defaultDeviceName: async () => 'ThingPark Autofill · Test on Linux',
+    fillTab: async () => true,
     loadQrReader: async () => undefined,
   });
   const send = <K extends MessageType>(type: K, payload: Protocol[K]['req'], caller: Caller = PAGE) =>

@@ -117,3 +117,10 @@ export function clockOffset(dateHeader: string, sentAt: number, receivedAt: numb
 
 /** Offsets within this are noise (the header's resolution plus the round trip). */
 export const SKEW_TOLERANCE_MS = 2000;
+
+/** The code to show in the popup right now (no reuse rule: showing is not using). */
+export function displayCode(account: StoredAccount, nowMs: number): { code: string; validForMs: number | null } {
+  if (account.kind === 'hotp') return { code: codeForStep(account, account.counter), validForMs: null };
+  const step = stepAt(account, nowMs);
+  return { code: codeForStep(account, step), validForMs: (step + 1) * account.period * 1000 - nowMs };
+}

@@ -27,6 +27,7 @@ export type AppErrorCode =
   | VaultErrorCode
   | EnrollErrorCode
   | 'not-keycloak'
+  | 'bad-origin'
   | 'locked'
   | 'no-vault'
   | 'vault-exists'
@@ -57,6 +58,14 @@ export interface Protocol {
   'tab.fillOtp': { req: { tabId: number; accountId: string | null }; res: { injected: true } };
   /** The stored accounts without their secrets, for the popup and options lists. */
   'accounts.list': { req: Record<string, never>; res: AccountSummary[] };
+  /** Current codes of some accounts (the rows on screen), for the popup. */
+  'accounts.codes': { req: { ids: string[] }; res: AccountCode[] };
+  /**
+   * Adds accounts typed, pasted, scanned or imported by the user. The background parses every
+   * URI again. With `dryRun` nothing is saved: the reply says what would happen to each.
+   * Otherwise all new ones are saved in one write, or none.
+   */
+  'accounts.add': { req: { accounts: NewAccount[]; dryRun: boolean }; res: AddOutcome[] };
 
   // From content scripts on ThingPark pages. The page's origin and realm come from the sender.
   /** The setup page's evidence; answers with what to fill. Nothing is stored yet. */
@@ -89,6 +98,29 @@ export interface AccountSummary {
   period: number;
   addedAt: number;
 }
+
+export interface AccountCode {
+  id: string;
+  code: string;
+  /** ms until this code's step ends (TOTP), null for HOTP. */
+  validForMs: number | null;
+  period: number;
+}
+
+export interface NewAccount {
+  /** An `otpauth://` URI (the UI builds one from a typed key too). */
+  uri: string;
+  /** The platform's exact origin, e.g. `https://community.thingpark.io`. */
+  origin: string;
+  realm: string | null;
+  /** The name of this authenticator in Keycloak, if the user knows it. */
+  deviceName: string;
+}
+
+export type AddOutcome =
+  | { status: 'added' | 'new'; id: string | null; issuer: string; accountName: string }
+  | { status: 'duplicate'; id: string; issuer: string; accountName: string }
+  | { status: 'invalid'; error: AppError };
 
 export interface FillRequest {
   attemptedUsername: string | null;
@@ -192,6 +224,22 @@ const SHAPES: { [K in MessageType]: (m: Record<string, unknown>) => boolean } = 
     isString(m.oldPassphrase) && isString(m.newPassphrase) && isString(m.confirm),
   'settings.update': (m) => isRecord(m.settings),
   'accounts.list': () => true,
+  'accounts.codes': (m) => Array.isArray(m.ids) && m.ids.length <= 500 && m.ids.every((id) => isString(id) && id.length <= 256),
+  'accounts.add': (m) =>
+    typeof m.dryRun === 'boolean' &&
+    Array.isArray(m.accounts) &&
+    m.accounts.length <= 5000 &&
+    m.accounts.every(
+      (a) =>
+        isRecord(a) &&
+        isString(a.uri) &&
+        a.uri.length <= 4096 &&
+        isString(a.origin) &&
+        a.origin.length <= 2048 &&
+        isShortOrNull(a.realm) &&
+        isString(a.deviceName) &&
+        a.deviceName.length <= 256,
+    ),
   'tab.fillOtp': (m) => Number.isSafeInteger(m.tabId) && (m.accountId === null || (isString(m.accountId) && m.accountId.length <= 256)),
   'page.enroll': (m) => isEvidence(m.evidence),
   'page.fill': (m) => isFillRequest(m),

@@ -19,10 +19,12 @@ import { EMPTY_VAULT, parseVaultData, type StoredAccount, type VaultData } from 
 import { addAccount, planEnrollment } from './enroll';
 import { realmFromUrl } from './keycloak-page';
 import { secondsLeft } from './otp';
-import { codeNow, markUsed, pickAccount, SKEW_TOLERANCE_MS } from './login';
+import { codeNow, displayCode, markUsed, pickAccount, SKEW_TOLERANCE_MS } from './login';
+import { planAdditions } from './add-accounts';
 import { DEFAULT_SETTINGS, mergeSettings, type Settings } from './settings';
 import {
   allowedFor,
+  type AccountCode,
   type AppError,
   type Caller,
   type Message,
@@ -276,6 +278,30 @@ export function createVaultService(deps: VaultServiceDeps) {
           id, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt,
         })),
       );
+    },
+
+    'accounts.codes': async ({ ids }) => {
+      await restore();
+      if (!unlocked) return err({ code: 'locked' });
+      const wanted = new Set(ids);
+      const at = now();
+      const codes: AccountCode[] = [];
+      for (const a of unlocked.data.accounts) {
+        if (!wanted.has(a.id)) continue;
+        const { code, validForMs } = displayCode(a, at);
+        codes.push({ id: a.id, code, validForMs, period: a.period });
+      }
+      return ok(codes);
+    },
+
+    'accounts.add': async ({ accounts, dryRun }) => {
+      await restore();
+      if (!unlocked) return err({ code: 'locked' });
+      const { outcomes, added } = planAdditions(unlocked.data.accounts, accounts, { nowMs: now(), newId });
+      if (dryRun || added.length === 0) return ok(outcomes);
+      // One write for the whole batch: an import is saved completely or not at all.
+      await save({ ...unlocked.data, accounts: [...unlocked.data.accounts, ...added] });
+      return ok(outcomes.map((o) => (o.status === 'new' ? { ...o, status: 'added' as const } : o)));
     },
 
     'tab.fillOtp': async ({ tabId, accountId }) => {

@@ -53,7 +53,14 @@ async function fill(accountId: string | null): Promise<void> {
       return;
     case 'fill':
       put(target, r.code);
-      formOf(target)?.addEventListener('submit', () => void request('page.otpSubmitted', {}), { once: true });
+      // Only our code becomes "used"; a code the user typed instead says nothing about ours.
+      formOf(target)?.addEventListener(
+        'submit',
+        () => {
+          if (valueOf(target) === r.code) void request('page.otpSubmitted', {});
+        },
+        { once: true },
+      );
       return showNotice('success', t('noticeFilled', r.accountName));
   }
 }
@@ -62,5 +69,8 @@ function put(target: OtpTarget, code: string): void {
   if (target.kind === 'single') fillInput(target.input, code);
   else fillSegmented(target.inputs, code);
 }
+
+const valueOf = (target: OtpTarget) =>
+  target.kind === 'single' ? target.input.value : target.inputs.map((i) => i.value).join('');
 
 const formOf = (target: OtpTarget) => (target.kind === 'single' ? target.input.form : target.inputs[0]?.form) ?? null;

@@ -207,7 +207,13 @@ export function createVaultService(deps: VaultServiceDeps) {
 
     'vault.create': async ({ passphrase, confirm }) => {
       // Never overwrite: a damaged vault is still the user's data.
-      if ((await local.get(KEYS.vault)) != null) return err({ code: 'vault-exists' });
+      const existing = await local.get(KEYS.vault);
+      if (existing != null) {
+        // The same request twice (a double click, or a message the browser delivered again
+        // while starting the background): the vault it asked for is there and open.
+        if (unlocked && passphrase === confirm && (await unlockVault(existing, passphrase)).ok) return ok(await status());
+        return err({ code: 'vault-exists' });
+      }
       const strong = checkPassphrase(passphrase);
       if (!strong.ok) return err(strong.error);
       if (passphrase !== confirm) return err({ code: 'passphrase-mismatch' });

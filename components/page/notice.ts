@@ -87,7 +87,9 @@ ul { list-style: none; margin: 6px 0 0; padding: 0; max-height: 50vh; overflow: 
 li button { position: static; display: block; width: 100%; text-align: left; font: inherit; padding: 6px 8px;
   border-radius: 4px; border: 1px solid #c9c9c9; margin: 0 0 4px; background: #fff; color: #1b1b1b; }
 li button:hover, li button:focus-visible { border-color: #0b5cad; outline: 2px solid #0b5cad; }
-li small { display: block; opacity: .75; }`;
+li small { display: block; opacity: .75; }
+input { box-sizing: border-box; width: 100%; font: inherit; padding: 5px 8px; margin: 4px 0 0; border: 1px solid #8a8a8a; border-radius: 4px; }
+input:focus-visible { outline: 2px solid #0b5cad; }`;
   const box = document.createElement('div');
   box.className = 'box info';
   box.setAttribute('role', 'dialog');
@@ -113,13 +115,39 @@ li small { display: block; opacity: .75; }`;
     list.append(li);
     buttons.push(button);
   }
+  const visible = () => buttons.filter((b) => !b.parentElement!.hidden);
   list.addEventListener('keydown', (e) => {
-    const i = buttons.indexOf(e.target as HTMLButtonElement);
+    const shown = visible();
+    const i = shown.indexOf(e.target as HTMLButtonElement);
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
-      buttons[(i + (e.key === 'ArrowDown' ? 1 : buttons.length - 1)) % buttons.length]?.focus();
+      shown[(i + (e.key === 'ArrowDown' ? 1 : shown.length - 1)) % shown.length]?.focus();
     }
   });
+  // Support staff may have hundreds of accounts on one platform: a long list gets a filter.
+  let filter: HTMLInputElement | null = null;
+  if (items.length > 6) {
+    filter = document.createElement('input');
+    filter.type = 'search';
+    filter.setAttribute('aria-label', browser.i18n.getMessage('filterAccounts'));
+    filter.placeholder = browser.i18n.getMessage('filterAccounts');
+    const haystacks = items.map((i) => `${i.title} ${i.detail}`.toLowerCase());
+    filter.addEventListener('input', () => {
+      const words = filter!.value.toLowerCase().split(/\s+/).filter(Boolean);
+      buttons.forEach((b, i) => {
+        b.parentElement!.hidden = !words.every((w) => haystacks[i]!.includes(w));
+      });
+    });
+    filter.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowDown') {
+        e.preventDefault();
+        visible()[0]?.focus();
+      } else if (e.key === 'Enter') {
+        e.preventDefault();
+        visible()[0]?.click();
+      }
+    });
+  }
   box.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') hideNotice();
   });
@@ -129,11 +157,11 @@ li small { display: block; opacity: .75; }`;
   close.textContent = '×';
   close.setAttribute('aria-label', browser.i18n.getMessage('dismiss'));
   close.addEventListener('click', hideNotice);
-  box.append(title, list, close);
+  box.append(...(filter ? [title, filter, list, close] : [title, list, close]));
   root.append(style, box);
   document.documentElement.append(host);
   host.setAttribute('data-tone', 'choose');
   host.setAttribute('data-text', heading);
   host.setAttribute('data-choices', JSON.stringify(items.map((i) => i.title)));
-  buttons[0]?.focus();
+  (filter ?? buttons[0])?.focus();
 }

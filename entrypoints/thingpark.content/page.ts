@@ -103,12 +103,18 @@ export function createPageRunner() {
     if (r.deviceId) selectDevice(page, r.deviceId);
     clearInterval(countdown);
     fillInput(page.input, r.code);
+    lastFilledOtp = r.code;
     if (!listeningForOtpSubmit) {
       listeningForOtpSubmit = true;
-      page.form.addEventListener('submit', () => {
-        clearTimeout(otpTimer);
-        void request('page.otpSubmitted', {});
-      }, { once: true });
+      page.form.addEventListener(
+        'submit',
+        () => {
+          clearTimeout(otpTimer);
+          // Only our code becomes "used"; a code the user typed instead says nothing about ours.
+          if (page.input.value === lastFilledOtp) void request('page.otpSubmitted', {});
+        },
+        { once: true },
+      );
     }
     if (page.error) showNotice('error', t('noticeOtpRefused', page.error));
     else if (r.skewWarningMs != null) showNotice('info', t('noticeClockSkew', String(Math.round(r.skewWarningMs / 1000))));
@@ -133,6 +139,7 @@ export function createPageRunner() {
     }
   }
   let listeningForOtpSubmit = false;
+  let lastFilledOtp = '';
 
   /** The vault is not usable: say what to do; fill later if it gets unlocked. */
   function blocked(error: AppError | null, state?: string): void {

@@ -138,18 +138,7 @@ describe(`login in ${KIND}`, () => {
     expect(await onDashboard(alex)).toBe(true);
 
     nextStep(p);
-    p.sim.hideAttemptedUsername = true;
-    const page = await p.s.browser.newPage();
-    await p.s.browser.deleteCookie(...(await p.s.browser.cookies()));
-    await page.goto(p.sim.loginUrl(DEFAULT_REALM, { base: 'https://community.thingpark.io' }));
-    await page.waitForSelector('#username');
-    // Submitted without a submit event (as some scripts do): the extension cannot know the name.
-    await page.evaluate(() => {
-      (document.getElementById('username') as HTMLInputElement).value = 'sam@example.com';
-      (document.getElementById('password') as HTMLInputElement).value = 'demo-password';
-      (document.getElementById('kc-form-login') as HTMLFormElement).submit();
-    });
-    await page.waitForSelector('#otp');
+    const page = await signInNamelessly(p, 'sam@example.com');
     const chooser = await noticeOf(page, /Which account/);
     expect(chooser.tone).toBe('choose');
     const choices: string[] = JSON.parse((await page.evaluate(() => document.querySelector('thingpark-autofill-notice')?.getAttribute('data-choices'))) ?? '[]');
@@ -159,6 +148,28 @@ describe(`login in ${KIND}`, () => {
     for (let i = 0; i < choices.indexOf('sam@example.com'); i++) await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await filledOtp(page);
+    await submitAndWait(page, '#kc-login');
+    expect(await onDashboard(page)).toBe(true);
+  });
+
+  it('many accounts on one platform and no name on the page: the chooser filters as you type', async () => {
+    const p = await platform();
+    await enroll(p, 'jane.doe@example.com');
+    // Support staff: eight more accounts on the same platform and realm, added by hand.
+    const others = Array.from({ length: 8 }, (_, i) => ({
+      uri: `otpauth://totp/ThingPark%20Enterprise:customer${i}%40example.com?secret=${new Secret({ size: 20 }).base32}&issuer=ThingPark%20Enterprise`,
+      origin: 'https://community.thingpark.io',
+      realm: DEFAULT_REALM,
+      deviceName: '',
+    }));
+    expect((await p.s.send({ type: 'accounts.add', accounts: others, dryRun: false })).ok).toBe(true);
+    nextStep(p);
+    const page = await signInNamelessly(p, 'jane.doe@example.com');
+    await noticeOf(page, /Which account/);
+    // The filter has focus: type part of the name, Enter picks the first match.
+    await page.keyboard.type('jane');
+    await page.keyboard.press('Enter');
+    await otpFilled(page);
     await submitAndWait(page, '#kc-login');
     expect(await onDashboard(page)).toBe(true);
   });
@@ -222,6 +233,26 @@ describe(`login in ${KIND}`, () => {
     expect(await onDashboard(page)).toBe(true);
   });
 });
+
+/**
+ * Up to the OTP page with nothing telling the extension who logs in: the page omits the
+ * attempted user name (as some custom themes do) and the password form is submitted by script,
+ * without a submit event, so the typed name is not remembered either.
+ */
+async function signInNamelessly(p: Platform, username: string): Promise<Page> {
+  p.sim.hideAttemptedUsername = true;
+  await p.s.browser.deleteCookie(...(await p.s.browser.cookies()));
+  const page = await p.s.browser.newPage();
+  await page.goto(p.sim.loginUrl(DEFAULT_REALM, { base: 'https://community.thingpark.io' }));
+  await page.waitForSelector('#username');
+  await page.evaluate((name) => {
+    (document.getElementById('username') as HTMLInputElement).value = name;
+    (document.getElementById('password') as HTMLInputElement).value = 'demo-password';
+    (document.getElementById('kc-form-login') as HTMLFormElement).submit();
+  }, username);
+  await page.waitForSelector('#otp');
+  return page;
+}
 
 /** Enrolls a user who already has a phone: types the phone's code, then lets the extension enroll. */
 async function enrollWithPhone(p: Platform, username: string, phoneSecret: string) {

@@ -676,3 +676,17 @@ describe('update()', () => {
     expect((await storedData(second)).accounts).toHaveLength(1);
   });
 });
+
+describe('the same create request twice', () => {
+  it('is answered with the open vault when it repeats the passphrase, refused otherwise', async () => {
+    const env = await created();
+    const before = structuredClone(await env.local.get(KEYS.vault));
+    expect(expectOk(await env.send('vault.create', { passphrase: PASS, confirm: PASS })).state).toBe('unlocked');
+    expectErr(await env.send('vault.create', { passphrase: 'another long passphrase', confirm: 'another long passphrase' }), 'vault-exists');
+    expect(await env.local.get(KEYS.vault)).toEqual(before);
+    expectOk(await env.send('vault.lock', {}));
+    // Locked: nobody proved they own the stored vault in this session; refuse.
+    expectErr(await env.send('vault.create', { passphrase: PASS, confirm: PASS }), 'vault-exists');
+    expect(await env.local.get(KEYS.vault)).toEqual(before);
+  });
+});

@@ -1,33 +1,327 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { AccountSummary, AppError } from '@/lib/protocol';
 import { request } from './client';
 import { ErrorMessage } from './ErrorMessage';
-import { t } from './i18n';
+import { CodeRow, ROW_HEIGHT, type ListedAccount } from './CodeRow';
+import { useCodes } from './useCodes';
+import { findCurrentTab, type CurrentTab, type CurrentTabState } from './useCurrentTab';
+import { errorText, t } from './i18n';
 
-/** The stored accounts (never their secrets): issuer, user, platform host and device name. */
-export function AccountList() {
-  const [accounts, setAccounts] = useState<AccountSummary[] | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
+/** Rows the list shows at once (the half row says "there is more"); keeps the popup under 600 px. */
+const VISIBLE_ROWS = 4.5;
+const VIEWPORT_HEIGHT = VISIBLE_ROWS * ROW_HEIGHT;
+/** Rows rendered above and below the visible ones, so that scrolling shows no blank. */
+const OVERSCAN = 3;
+
+interface Props {
+  current: CurrentTabState;
+  onAdd: () => void;
+  /** The background says the vault is locked (auto-lock while the popup is open). */
+  onLocked: () => void;
+}
+
+type Note = { tone: 'ok' | 'error'; text: string; seq: number } | null;
+
+/**
+ * The unlocked popup: a search box, "Add account", and every account with its current code.
+ * Built for a thousand accounts: the lowercase text each account is searched by is made once
+ * when the list loads, a keystroke only runs `includes` over those strings, and only the rows in
+ * view (plus a few) are in the DOM, placed at fixed heights inside a box of the full height.
+ * Keyboard: `/` searches, ↑ ↓ Home End PageUp PageDown move (one tab stop: roving tabindex),
+ * ← → go between a row's fill and copy buttons, Enter fills.
+ */
+export function AccountList({ current, onAdd, onLocked }: Props) {
+  const [accounts, setAccounts] = useState<ListedAccount[] | null>(null);
+  const [loadError, setLoadError] = useState<AppError | null>(null);
+  const [query, setQuery] = useState('');
+  const [sel, setSel] = useState(0);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [note, setNote] = useState<Note>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const viewportRef = useRef<HTMLDivElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const pendingFocus = useRef<{ index: number; column: 'fill' | 'copy' } | null>(null);
+
+  const say = useCallback((tone: 'ok' | 'error', text: string) => setNote((n) => ({ tone, text, seq: (n?.seq ?? 0) + 1 })), []);
+  const onError = useCallback(
+    (error: AppError) => {
+      if (error.code === 'locked') onLocked();
+      else say('error', errorText(error));
+    },
+    [onLocked, say],
+  );
+
+  const lockedRef = useRef(onLocked);
+  lockedRef.current = onLocked;
   useEffect(() => {
     void request('accounts.list', {}).then((reply) => {
-      if (reply.ok) setAccounts(reply.value);
-      else setError(reply.error);
+      if (reply.ok) setAccounts(reply.value.map(listed));
+      else if (reply.error.code === 'locked') lockedRef.current();
+      else setLoadError(reply.error);
     });
   }, []);
-  if (error) return <ErrorMessage id="accounts-error" error={error} />;
-  if (!accounts) return <p aria-busy="true">{t('loading')}</p>;
-  if (accounts.length === 0) return <p class="card">{t('noAccounts')}</p>;
+
+  useEffect(() => searchRef.current?.focus(), []);
+
+  // "/" anywhere but in a text field goes to the search box, as on many sites.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || isTextField(e.target)) return;
+      e.preventDefault();
+      searchRef.current?.focus();
+      searchRef.current?.select();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  const tab = current.tab;
+  // Sorted once per load (and when the current tab is known), never per keystroke.
+  const sorted = useMemo(() => {
+    if (!accounts) return [];
+    const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+    const here = (a: ListedAccount) => (isOnTab(a, tab) ? 0 : 1);
+    return [...accounts].sort(
+      (x, y) => here(x) - here(y) || collator.compare(x.issuer, y.issuer) || collator.compare(x.accountName, y.accountName),
+    );
+  }, [accounts, tab?.origin, tab?.realm]);
+
+  const filtered = useMemo(() => {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    if (!words.length) return sorted;
+    return sorted.filter((a) => words.every((w) => a.haystack.includes(w)));
+  }, [sorted, query]);
+
+  const total = filtered.length;
+  const viewHeight = Math.min(total * ROW_HEIGHT, VIEWPORT_HEIGHT);
+  const firstVisible = Math.floor(scrollTop / ROW_HEIGHT);
+  const lastVisible = Math.min(total, Math.ceil((scrollTop + VIEWPORT_HEIGHT) / ROW_HEIGHT));
+  const first = Math.max(0, firstVisible - OVERSCAN);
+  const last = Math.min(total, lastVisible + OVERSCAN);
+  const selected = Math.min(sel, Math.max(0, total - 1));
+  const tabStop = selected >= first && selected < last ? selected : first;
+
+  // Codes only for the rows a person can see.
+  const visibleIds = useMemo(() => filtered.slice(firstVisible, lastVisible).map((a) => a.id), [filtered, firstVisible, lastVisible]);
+  const { codes, now, codeNow } = useCodes(visibleIds, onError);
+
+  useLayoutEffect(() => {
+    const want = pendingFocus.current;
+    pendingFocus.current = null;
+    if (want) focusCell(want.index, want.column);
+  });
+
+  /** Selects row `index`, scrolls it into view and focuses its fill (or copy) button. */
+  const moveTo = (index: number, column: 'fill' | 'copy') => {
+    if (!total) return;
+    const i = Math.max(0, Math.min(total - 1, index));
+    let top = scrollTop;
+    if (i * ROW_HEIGHT < top) top = i * ROW_HEIGHT;
+    else if ((i + 1) * ROW_HEIGHT > top + VIEWPORT_HEIGHT) top = (i + 1) * ROW_HEIGHT - VIEWPORT_HEIGHT;
+    if (viewportRef.current) viewportRef.current.scrollTop = top;
+    pendingFocus.current = { index: i, column };
+    setScrollTop(top);
+    setSel(i);
+    // Same row and scroll as before: nothing re-renders, so focus now.
+    if (i === sel && top === scrollTop) {
+      pendingFocus.current = null;
+      focusCell(i, column);
+    }
+  };
+
+  const fill = async (a: ListedAccount) => {
+    // Looked up now: the tab in front when Enter is pressed is the one meant.
+    const { tab: target, inTab } = await findCurrentTab().catch(() => ({ tab: null, inTab: current.inTab }));
+    const refusal = whyNotFill(a, target);
+    if (refusal || !target) return say('error', refusal ?? t('popupNoTab'));
+    const reply = await request('tab.fillOtp', { tabId: target.tabId, accountId: a.id });
+    if (!reply.ok) return onError(reply.error);
+    say('ok', t('popupFilled'));
+    // A real popup has done its job; a popup page shown in a tab stays.
+    if (!inTab) window.close();
+  };
+
+  const copy = async (a: ListedAccount) => {
+    const code = await codeNow(a.id);
+    if (!code) return;
+    try {
+      await navigator.clipboard.writeText(code);
+      say('ok', t('popupCopied', a.accountName));
+    } catch {
+      say('error', t('popupCopyFailed'));
+    }
+  };
+
+  const onSearchKey = (e: KeyboardEvent) => {
+    if (e.key === 'ArrowDown' && total) {
+      e.preventDefault();
+      moveTo(selected, 'fill');
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      const a = filtered[selected];
+      if (a) void fill(a);
+    } else if (e.key === 'Escape' && query) {
+      // Clears the search; a second Escape closes the popup as usual.
+      e.preventDefault();
+      search('');
+    }
+  };
+
+  const onListKey = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement;
+    const index = Number(target.dataset.index);
+    if (!Number.isInteger(index)) return;
+    const column = target.classList.contains('copy') ? 'copy' : 'fill';
+    const page = Math.floor(VISIBLE_ROWS);
+    const moves: Record<string, () => void> = {
+      ArrowDown: () => moveTo(index + 1, column),
+      ArrowUp: () => (index === 0 ? searchRef.current?.focus() : moveTo(index - 1, column)),
+      Home: () => moveTo(0, column),
+      End: () => moveTo(total - 1, column),
+      PageDown: () => moveTo(index + page, column),
+      PageUp: () => moveTo(index - page, column),
+      ArrowRight: () => moveTo(index, 'copy'),
+      ArrowLeft: () => moveTo(index, 'fill'),
+    };
+    const move = moves[e.key];
+    if (!move) return;
+    e.preventDefault();
+    move();
+  };
+
+  const search = (value: string) => {
+    setQuery(value);
+    setSel(0);
+    setScrollTop(0);
+    if (viewportRef.current) viewportRef.current.scrollTop = 0;
+  };
+
+  if (loadError) return <ErrorMessage id="accounts-error" error={loadError} />;
+
   return (
-    <ul class="accounts" aria-label={t('accountsLabel')}>
-      {accounts.map((a) => (
-        <li key={a.id} class="account card">
-          <span class="issuer">{a.issuer}</span>
-          <span class="user">{a.accountName}</span>
-          <span class="meta">
-            {new URL(a.origin).host} · {a.deviceName}
-          </span>
-        </li>
-      ))}
-    </ul>
+    <div class="codes">
+      <div class="search-row">
+        <input
+          ref={searchRef}
+          type="search"
+          id="account-search"
+          aria-label={t('popupSearchLabel')}
+          aria-describedby="keys-hint"
+          aria-controls={total ? 'account-list' : undefined}
+          placeholder={t('popupSearchPlaceholder')}
+          autoComplete="off"
+          spellcheck={false}
+          value={query}
+          onInput={(e) => search(e.currentTarget.value)}
+          onKeyDown={onSearchKey}
+        />
+        <button type="button" class="add" onClick={onAdd}>
+          {t('popupAddAccount')}
+        </button>
+      </div>
+      <p role="status" class="shown">
+        {query && accounts?.length ? t('popupShown', [String(total), String(accounts.length)]) : ''}
+      </p>
+      <p role="status" class="ok note">
+        {note?.tone === 'ok' ? <span key={note.seq}>{note.text}</span> : ''}
+      </p>
+      <p role="alert" class="error note">
+        {note?.tone === 'error' ? <span key={note.seq}>{note.text}</span> : ''}
+      </p>
+      {!accounts ? (
+        <p aria-busy="true">{t('loading')}</p>
+      ) : accounts.length === 0 ? (
+        <p class="card empty">{t('noAccounts')}</p>
+      ) : total === 0 ? (
+        <p class="card empty">{t('popupNoMatches', query.trim())}</p>
+      ) : (
+        <div
+          ref={viewportRef}
+          class="rows-viewport"
+          style={{ height: `${viewHeight}px` }}
+          onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        >
+          <ul
+            ref={listRef}
+            id="account-list"
+            class="rows"
+            aria-label={t('accountsLabel')}
+            style={{ height: `${total * ROW_HEIGHT}px` }}
+            onKeyDown={onListKey}
+          >
+            {filtered.slice(first, last).map((a, k) => {
+              const index = first + k;
+              return (
+                <CodeRow
+                  key={a.id}
+                  account={a}
+                  index={index}
+                  total={total}
+                  code={codes.get(a.id)}
+                  now={now}
+                  tabbable={index === tabStop}
+                  selected={index === selected}
+                  onCurrentTab={isOnTab(a, tab)}
+                  onFill={(x) => void fill(x)}
+                  onCopy={(x) => void copy(x)}
+                  onFocusRow={setSel}
+                />
+              );
+            })}
+          </ul>
+        </div>
+      )}
+      <p id="keys-hint" class="hint keys">
+        {t('popupKeysHint')}
+      </p>
+    </div>
   );
+}
+
+/** Prepared once per load: the host shown and the lowercase text that search looks in. */
+function listed(a: AccountSummary): ListedAccount {
+  const host = hostOf(a.origin);
+  return { ...a, host, haystack: [a.issuer, a.accountName, host, a.deviceName].join('\n').toLowerCase() };
+}
+
+const hostOf = (origin: string) => {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return origin;
+  }
+};
+
+/** Same platform: same origin, and the same realm when both are known (as the filler decides). */
+function isOnTab(a: AccountSummary, tab: CurrentTab | null): boolean {
+  return !!tab?.origin && a.origin === tab.origin && (!a.realm || !tab.realm || a.realm === tab.realm);
+}
+
+/**
+ * Why this account's code must not go into that tab, or null. The background's filler only ever
+ * fills the code of an account bound to the page's own origin; saying so here tells the user why.
+ */
+function whyNotFill(a: ListedAccount, tab: CurrentTab | null): string | null {
+  if (!tab) return t('popupNoTab');
+  if (!tab.urlKnown) return t('popupTabHidden');
+  if (!tab.origin || !tab.host) return t('popupNoTab');
+  if (a.origin !== tab.origin) {
+    // Same host on another scheme or port: show whole origins so the difference is visible.
+    const same = a.host === tab.host;
+    return t('popupWrongOrigin', [same ? a.origin : a.host, same ? tab.origin : tab.host]);
+  }
+  if (a.realm && tab.realm && a.realm !== tab.realm) return t('popupWrongRealm', [a.realm, a.host, tab.realm]);
+  return null;
+}
+
+/** Focuses a row's fill or copy button (the fill button when copy is disabled: no code yet). */
+function focusCell(index: number, column: 'fill' | 'copy'): void {
+  const copy = column === 'copy' ? (document.getElementById(`copy-${index}`) as HTMLButtonElement | null) : null;
+  (copy && !copy.disabled ? copy : document.getElementById(`row-${index}`))?.focus();
+}
+
+function isTextField(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !['checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'range', 'color'].includes(target.type);
 }

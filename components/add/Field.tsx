@@ -1,0 +1,45 @@
+import type { ComponentChildren } from 'preact';
+
+/** What a control needs to be tied to its label, hint and error. */
+export interface FieldA11y {
+  id: string;
+  'aria-invalid': 'true' | undefined;
+  'aria-describedby': string | undefined;
+}
+
+interface Props {
+  id: string;
+  label: string;
+  hint?: string | null;
+  /** Says which field and what is wrong; shown right under the control. */
+  error?: string | null;
+  /** Announce the error as it appears (for errors that come without a submit, e.g. an image read). */
+  announce?: boolean;
+  children: (a11y: FieldA11y) => ComponentChildren;
+}
+
+/**
+ * A labelled control with its hint and its error. The error is the first description, so a screen
+ * reader reads it as soon as the invalid field receives focus (the form focuses the first one).
+ */
+export function Field({ id, label, hint, error, announce, children }: Props) {
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(' ');
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      {children({ id, 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': describedBy || undefined })}
+      {error ? (
+        <p id={errorId} class="error add-field-error" role={announce ? 'alert' : undefined}>
+          {error}
+        </p>
+      ) : null}
+      {hint ? (
+        <p id={hintId} class="hint add-hint">
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -40,19 +40,33 @@ function wholeIn(raw: string, min: number, max: number): number | null {
   return Number.isSafeInteger(n) && n >= min && n <= max ? n : null;
 }
 
+/** False for text encodeURIComponent throws on (a lone UTF-16 surrogate): it cannot go in a URI. */
+function encodable(text: string): boolean {
+  try {
+    encodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function buildKeyUri(f: KeyFields): { ok: true; uri: string } | { ok: false; errors: KeyErrors } {
   const errors: KeyErrors = {};
   const secret = parseBase32Secret(f.secret);
   if (!secret.ok) errors.secret = secret.error.code;
   const accountName = f.accountName.trim();
   if (accountName === '') errors.accountName = 'missing-account-name';
+  else if (!encodable(accountName)) errors.accountName = 'bad-label';
+  const issuer = f.issuer.trim();
+  // accountToUri below would throw on these instead of the read-back reporting them.
+  if (!encodable(issuer)) errors.issuer = 'bad-label';
   const digits = wholeIn(f.digits, 6, 10);
   if (digits === null) errors.digits = 'bad-digits';
   const period = f.kind === 'totp' ? wholeIn(f.period, 1, 3600) : 30;
   if (period === null) errors.period = 'bad-period';
   const counter = f.kind === 'hotp' ? wholeIn(f.counter, 0, Number.MAX_SAFE_INTEGER) : 0;
   if (counter === null) errors.counter = 'bad-counter';
-  if (!secret.ok || digits === null || period === null || counter === null || accountName === '') return { ok: false, errors };
+  if (Object.keys(errors).length > 0 || !secret.ok || digits === null || period === null || counter === null) return { ok: false, errors };
 
   const account: OtpAccount = {
     kind: f.kind,
@@ -61,7 +75,7 @@ export function buildKeyUri(f: KeyFields): { ok: true; uri: string } | { ok: fal
     digits,
     period,
     counter,
-    issuer: f.issuer.trim(),
+    issuer,
     accountName,
   };
   const valid = validateParams(account);

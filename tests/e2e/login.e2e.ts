@@ -200,11 +200,16 @@ describe(`login in ${KIND}`, () => {
     await p.s.send({ type: 'settings.update', settings: { autoSubmit: false } });
     const again = await signIn(p, 'jane.doe@example.com');
     await filledOtp(again);
-    await again.evaluate(() => {
-      (document.getElementById('otp') as HTMLInputElement).value = '000000';
-    });
     await p.s.send({ type: 'settings.update', settings: { autoSubmit: true } });
-    await submitAndWait(again, '#kc-login');
+    // A wrong code submitted in one step in the page, so no refresh of ours can slip in between.
+    await Promise.all([
+      again.waitForNavigation(),
+      again.evaluate(() => {
+        (document.getElementById('otp') as HTMLInputElement).value = '000000';
+        (document.getElementById('kc-otp-login-form') as HTMLFormElement).requestSubmit(document.getElementById('kc-login') as HTMLElement);
+      }),
+    ]);
+    expect(await again.evaluate(() => !!document.getElementById('otp'))).toBe(true);
     await noticeOf(again, /refused the code/);
     await filledOtp(again);
     await new Promise((r) => setTimeout(r, 1500));

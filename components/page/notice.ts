@@ -162,6 +162,7 @@ input:focus-visible { outline: 2px solid #0b5cad; }`;
   document.documentElement.append(host);
   host.setAttribute('data-tone', 'choose');
   host.setAttribute('data-text', heading);
-  host.setAttribute('data-choices', JSON.stringify(items.map((i) => i.title)));
+  // The count only: other accounts' names must not be readable by the page's scripts.
+  host.setAttribute('data-count', String(items.length));
   (filter ?? buttons[0])?.focus();
 }

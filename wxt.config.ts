@@ -17,6 +17,8 @@ export default defineConfig({
       },
     },
     host_permissions: THINGPARK_MATCHES,
+    // Self-hosted platforms: the options page asks for one exact host at a time (lib/platforms.ts).
+    optional_host_permissions: ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*'],
     action: { default_title: '__MSG_extName__' },
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",

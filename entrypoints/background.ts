@@ -22,6 +22,18 @@ export default defineBackground(() => {
     defaultDeviceName: async () => defaultDeviceName(await browserName(), (await browser.runtime.getPlatformInfo()).os),
     onUnlocked: () => void notifyTabs({ type: 'vault.unlocked' }),
     fillTab,
+    platforms: {
+      permitted: (pattern) => browser.permissions.contains({ origins: [pattern] }),
+      release: async (pattern) => void (await browser.permissions.remove({ origins: [pattern] })),
+      register: (id, pattern) =>
+        browser.scripting.registerContentScripts([
+          // The same script and timing as on the built-in ThingPark hosts (see the manifest).
+          { id, matches: [pattern], js: ['/content-scripts/thingpark.js'], runAt: 'document_end', persistAcrossSessions: true },
+        ]),
+      unregister: (id) => browser.scripting.unregisterContentScripts({ ids: [id] }),
+      registered: async () =>
+        (await browser.scripting.getRegisteredContentScripts()).map((s) => s.id).filter((id) => id.startsWith('platform:')),
+    },
     loadQrReader: async (tabId, frameId) => {
       await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: ['/qr-reader.js'] });
     },
@@ -29,6 +41,7 @@ export default defineBackground(() => {
 
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.runtime.openOptionsPage();
+    void service.syncPlatforms();
     // For pages we do not recognise by themselves (custom themes, self-hosted variants).
     browser.contextMenus.create({
       id: FILL_MENU,
@@ -42,7 +55,13 @@ export default defineBackground(() => {
   browser.commands.onCommand.addListener((command, tab) => {
     if (command === FILL_COMMAND && tab?.id != null) void fillTab(tab.id, null);
   });
-  browser.runtime.onStartup.addListener(() => void service.onBrowserStartup());
+  browser.runtime.onStartup.addListener(() => {
+    void service.onBrowserStartup();
+    void service.syncPlatforms();
+  });
+  // The user can revoke (or grant) a site in the browser's own settings: follow it.
+  browser.permissions.onRemoved.addListener(() => void service.syncPlatforms());
+  browser.permissions.onAdded.addListener(() => void service.syncPlatforms());
   browser.alarms.onAlarm.addListener(({ name }) => void service.onAlarm(name));
   browser.tabs.onUpdated.addListener((tabId, change) => {
     if (change.status === 'complete') {

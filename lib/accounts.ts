@@ -18,6 +18,11 @@ export interface StoredAccount extends OtpAccount {
   addedAt: number;
   /** Last TOTP step (or HOTP counter) whose code was used: Keycloak refuses a code twice. */
   lastUsedStep: number | null;
+  /**
+   * The user's own name for the account in lists, or null. Kept apart from `accountName`, which
+   * is the Keycloak user name and picks the account at login.
+   */
+  label?: string | null;
 }
 
 export interface VaultData {
@@ -49,13 +54,15 @@ export function parseVaultData(raw: unknown): Result<VaultData, string> {
 
 function parseStoredAccount(a: unknown): Result<StoredAccount, string> {
   if (!isRecord(a)) return err('not an object');
-  const { id, origin, realm, deviceName, addedAt, lastUsedStep } = a;
+  const { id, origin, realm, deviceName, addedAt, lastUsedStep, label } = a;
   if (typeof id !== 'string' || !id) return err('missing id');
   if (typeof origin !== 'string' || !/^https?:\/\/[^/]+$/.test(origin)) return err('bad origin');
   if (realm !== null && typeof realm !== 'string') return err('bad realm');
   if (typeof deviceName !== 'string') return err('bad device name');
   if (typeof addedAt !== 'number') return err('bad date');
   if (lastUsedStep !== null && !Number.isSafeInteger(lastUsedStep)) return err('bad last step');
+  // Vaults written before labels existed have none.
+  if (label != null && typeof label !== 'string') return err('bad label');
   // Re-validate the OTP part through the one parser we trust, by its URI form.
   const otp = parseOtpauthUri(accountToUri(a as unknown as OtpAccount));
   if (!otp.ok) return err(`bad OTP parameters (${otp.error.code})`);
@@ -67,5 +74,6 @@ function parseStoredAccount(a: unknown): Result<StoredAccount, string> {
     deviceName,
     addedAt,
     lastUsedStep: lastUsedStep as number | null,
+    label: (label as string | undefined) || null,
   });
 }

@@ -35,6 +35,13 @@ export type AppErrorCode =
   | 'bad-request'
   | 'forbidden'
   | 'storage-failed'
+  | 'not-found'
+  | 'invalid-url'
+  | 'not-https'
+  | 'platform-exists'
+  | 'built-in-platform'
+  | 'permission-refused'
+  | 'backup-too-large'
   | 'internal';
 
 export interface AppError {
@@ -67,6 +74,38 @@ export interface Protocol {
    */
   'accounts.add': { req: { accounts: NewAccount[]; dryRun: boolean }; res: AddOutcome[] };
 
+  /** Changes an account's label, recorded device name or platform (move); the secret never changes. */
+  'accounts.update': { req: { id: string; changes: AccountChanges }; res: AccountSummary };
+  'accounts.delete': { req: { id: string }; res: { deleted: true } };
+  /**
+   * One account's `otpauth://` URI, to show as a QR code for a phone. Costs the vault passphrase
+   * (a full key derivation) even while unlocked: someone at an unlocked browser must not copy secrets.
+   */
+  'accounts.reveal': { req: { id: string; passphrase: string }; res: { uri: string } };
+
+  /** Self-hosted platforms the user added (the public ThingPark hosts are built in). */
+  'platforms.list': { req: Record<string, never>; res: PlatformSummary[] };
+  /**
+   * Registers our content script on a platform whose host permission the options page just
+   * obtained (`permissions.request` needs the user's click, so the page asks, the background checks).
+   */
+  'platforms.add': { req: { url: string }; res: PlatformSummary[] };
+  /** Unregisters the content script and releases the host permission; bound accounts are kept. */
+  'platforms.remove': { req: { origin: string }; res: PlatformSummary[] };
+
+  /**
+   * An encrypted backup: the vault's envelope format under a passphrase the user chooses. Needs
+   * the vault passphrase too (see accounts.reveal).
+   */
+  'backup.export': {
+    req: { vaultPassphrase: string; passphrase: string; confirm: string };
+    res: { file: string; accounts: number };
+  };
+  /** Merges a backup file into the vault: nothing stored is ever overwritten. */
+  'backup.import': { req: { file: string; passphrase: string }; res: ImportReport };
+  /** Every account as an `otpauth://` line, unencrypted; the UI shows it only behind a warning. */
+  'backup.exportPlain': { req: { vaultPassphrase: string }; res: { text: string; accounts: number } };
+
   // From content scripts on ThingPark pages. The page's origin and realm come from the sender.
   /** The setup page's evidence; answers with what to fill. Nothing is stored yet. */
   'page.enroll': { req: { evidence: PageEvidence }; res: EnrollOffer };
@@ -87,6 +126,8 @@ export interface Protocol {
 /** An account as the UI may see it: everything but the secret. */
 export interface AccountSummary {
   id: string;
+  /** The user's own name for the account, or null (then the account name is shown). */
+  label: string | null;
   issuer: string;
   accountName: string;
   origin: string;
@@ -97,6 +138,39 @@ export interface AccountSummary {
   digits: number;
   period: number;
   addedAt: number;
+}
+
+export interface AccountChanges {
+  /** The name shown in lists; empty clears it (the account name is shown). */
+  label?: string;
+  deviceName?: string;
+  /** Move to another platform (exact origin); realm kept unless given. */
+  origin?: string;
+  realm?: string | null;
+}
+
+export interface PlatformSummary {
+  /** Exact origin as added, e.g. `https://iot.example.net`. */
+  origin: string;
+  /** Accounts bound to this origin; null while the vault is locked. */
+  accounts: number | null;
+  /** The browser still grants us this host (the user can revoke it in the browser's settings). */
+  permitted: boolean;
+  addedAt: number;
+}
+
+export interface ImportedAccount {
+  issuer: string;
+  accountName: string;
+  origin: string;
+  realm: string | null;
+}
+export interface ImportReport {
+  added: ImportedAccount[];
+  /** Already in the vault (same key, platform and user): nothing to do. */
+  skipped: ImportedAccount[];
+  /** Clash with a stored account (same key elsewhere, or same user and device with another key): kept as stored. */
+  conflicts: (ImportedAccount & { reason: 'same-key-elsewhere' | 'different-key' })[];
 }
 
 export interface AccountCode {
@@ -240,6 +314,15 @@ const SHAPES: { [K in MessageType]: (m: Record<string, unknown>) => boolean } = 
         isString(a.deviceName) &&
         a.deviceName.length <= 256,
     ),
+  'accounts.update': (m) => isId(m.id) && isChanges(m.changes),
+  'accounts.delete': (m) => isId(m.id),
+  'accounts.reveal': (m) => isId(m.id) && isPassphrase(m.passphrase),
+  'platforms.list': () => true,
+  'platforms.add': (m) => isString(m.url) && m.url.length <= 2048,
+  'platforms.remove': (m) => isString(m.origin) && m.origin.length <= 2048,
+  'backup.export': (m) => isPassphrase(m.vaultPassphrase) && isPassphrase(m.passphrase) && isPassphrase(m.confirm),
+  'backup.import': (m) => isString(m.file) && isPassphrase(m.passphrase),
+  'backup.exportPlain': (m) => isPassphrase(m.vaultPassphrase),
   'tab.fillOtp': (m) => Number.isSafeInteger(m.tabId) && (m.accountId === null || (isString(m.accountId) && m.accountId.length <= 256)),
   'page.enroll': (m) => isEvidence(m.evidence),
   'page.fill': (m) => isFillRequest(m),
@@ -249,6 +332,17 @@ const SHAPES: { [K in MessageType]: (m: Record<string, unknown>) => boolean } = 
   'page.seen': (m) => PAGE_KINDS.has(m.kind as PageKind) && isStringOrNull(m.setupError),
   'page.username': (m) => isString(m.username) && m.username.length <= 256,
 };
+
+const isId = (v: unknown) => isString(v) && v.length > 0 && v.length <= 256;
+const isPassphrase = (v: unknown) => isString(v) && v.length <= 1024;
+
+function isChanges(v: unknown): boolean {
+  if (!isRecord(v)) return false;
+  const known = new Set(['label', 'deviceName', 'origin', 'realm']);
+  if (Object.keys(v).some((k) => !known.has(k))) return false;
+  const optString = (x: unknown) => x === undefined || (isString(x) && x.length <= 2048);
+  return optString(v.label) && optString(v.deviceName) && optString(v.origin) && (v.realm === undefined || isShortOrNull(v.realm));
+}
 
 const PAGE_KINDS = new Set<PageKind>(['setup', 'otp', 'login', 'none']);
 const isStringOrNull = (v: unknown): v is string | null => v === null || isString(v);

@@ -20,15 +20,20 @@ import { addAccount, planEnrollment } from './enroll';
 import { realmFromUrl } from './keycloak-page';
 import { secondsLeft } from './otp';
 import { codeNow, displayCode, markUsed, pickAccount, SKEW_TOLERANCE_MS } from './login';
-import { planAdditions } from './add-accounts';
+import { normalizeOrigin, planAdditions } from './add-accounts';
+import { MAX_BACKUP_BYTES, openBackup, plainExport, planImport, sealBackup } from './backup';
+import { findSameHost, isBuiltIn, matchPatternFor, parsePlatformUrl, parseStoredPlatforms, scriptIdFor, type StoredPlatform } from './platforms';
+import { accountToUri } from './otp';
 import { DEFAULT_SETTINGS, mergeSettings, type Settings } from './settings';
 import {
   allowedFor,
   type AccountCode,
+  type AccountSummary,
   type AppError,
   type Caller,
   type Message,
   type MessageType,
+  type PlatformSummary,
   type Protocol,
   type Reply,
   type VaultStatus,
@@ -60,10 +65,25 @@ export interface VaultServiceDeps {
   fillTab: (tabId: number, accountId: string | null) => Promise<boolean>;
   /** Injects the QR reader into one frame's content-script world. */
   loadQrReader: (tabId: number, frameId: number) => Promise<void>;
+  /** Host permissions and registered content scripts for self-hosted platforms. */
+  platforms: PlatformPort;
   /** Called after the vault was unlocked (pages waiting to fill are told). */
   onUnlocked?: () => void;
   now?: () => number;
   newId?: () => string;
+}
+
+/** The browser's side of a self-hosted platform: its host permission and our content script there. */
+export interface PlatformPort {
+  /** Does the browser currently grant this match pattern? */
+  permitted(pattern: string): Promise<boolean>;
+  /** Gives the host permission back (no-op if not held). */
+  release(pattern: string): Promise<void>;
+  /** Registers our content script for the pattern, persisted across browser restarts. */
+  register(id: string, pattern: string): Promise<void>;
+  unregister(id: string): Promise<void>;
+  /** Ids of the content scripts registered at run time. */
+  registered(): Promise<string[]>;
 }
 
 /** An enrollment filled into a tab's setup page, kept until Keycloak accepts or refuses it. */
@@ -84,7 +104,7 @@ interface TabState {
   lastFill?: { accountId: string; step: number } | null;
 }
 
-export const KEYS = { vault: 'vault', settings: 'settings', sessionKey: 'vaultKey', tabs: 'tabs' } as const;
+export const KEYS = { vault: 'vault', settings: 'settings', sessionKey: 'vaultKey', tabs: 'tabs', platforms: 'platforms' } as const;
 export const AUTO_LOCK_ALARM = 'auto-lock';
 
 interface Unlocked {
@@ -197,6 +217,44 @@ export function createVaultService(deps: VaultServiceDeps) {
     return { saved: { issuer, accountName, deviceName }, refused: false };
   }
 
+  /** The vault passphrase, checked against the stored vault (a full key derivation, on purpose). */
+  async function confirmPassphrase(passphrase: string): Promise<AppError | null> {
+    const opened = await unlockVault<unknown>(await local.get(KEYS.vault), passphrase);
+    return opened.ok ? null : { code: opened.error.code, detail: opened.error.detail };
+  }
+
+  async function readPlatforms(): Promise<StoredPlatform[]> {
+    return parseStoredPlatforms(await local.get(KEYS.platforms));
+  }
+
+  async function platformList(): Promise<PlatformSummary[]> {
+    const platforms = await readPlatforms();
+    return Promise.all(
+      platforms.map(async (p) => ({
+        origin: p.origin,
+        addedAt: p.addedAt,
+        accounts: unlocked ? unlocked.data.accounts.filter((a) => a.origin === p.origin).length : null,
+        permitted: await deps.platforms.permitted(matchPatternFor(p.origin)),
+      })),
+    );
+  }
+
+  /**
+   * Makes the registered content scripts match the stored platforms whose permission the browser
+   * still grants (after a restart, an update, or the user revoking a site in the browser).
+   */
+  async function syncPlatforms(): Promise<void> {
+    const platforms = await readPlatforms();
+    const wanted = new Map<string, string>();
+    for (const p of platforms) {
+      const pattern = matchPatternFor(p.origin);
+      if (await deps.platforms.permitted(pattern)) wanted.set(scriptIdFor(p.origin), pattern);
+    }
+    const registered = new Set(await deps.platforms.registered());
+    for (const id of registered) if (!wanted.has(id)) await deps.platforms.unregister(id);
+    for (const [id, pattern] of wanted) if (!registered.has(id)) await deps.platforms.register(id, pattern);
+  }
+
   type Handlers = {
     [K in MessageType]: (m: Message<K>, caller: Caller) => Promise<Result<Protocol[K]['res'], AppError>>;
   };
@@ -279,11 +337,109 @@ export function createVaultService(deps: VaultServiceDeps) {
     'accounts.list': async () => {
       await restore();
       if (!unlocked) return err({ code: 'locked' });
-      return ok(
-        unlocked.data.accounts.map(({ id, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt }) => ({
-          id, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt,
-        })),
-      );
+      return ok(unlocked.data.accounts.map(toSummary));
+    },
+
+    'accounts.update': async ({ id, changes }) => {
+      await restore();
+      if (!unlocked) return err({ code: 'locked' });
+      const current = unlocked.data.accounts.find((a) => a.id === id);
+      if (!current) return err({ code: 'not-found' });
+      const next: StoredAccount = { ...current };
+      if (changes.label !== undefined) next.label = changes.label.trim().slice(0, 64) || null;
+      if (changes.deviceName !== undefined) next.deviceName = changes.deviceName.trim().slice(0, 64);
+      if (changes.origin !== undefined) {
+        const origin = normalizeOrigin(changes.origin);
+        if (!origin) return err({ code: 'bad-origin' });
+        next.origin = origin;
+      }
+      if (changes.realm !== undefined) next.realm = changes.realm?.trim() || null;
+      await save({ ...unlocked.data, accounts: unlocked.data.accounts.map((a) => (a.id === id ? next : a)) });
+      return ok(toSummary(next));
+    },
+
+    'accounts.delete': async ({ id }) => {
+      await restore();
+      if (!unlocked) return err({ code: 'locked' });
+      if (!unlocked.data.accounts.some((a) => a.id === id)) return err({ code: 'not-found' });
+      await save({ ...unlocked.data, accounts: unlocked.data.accounts.filter((a) => a.id !== id) });
+      return ok({ deleted: true });
+    },
+
+    'accounts.reveal': async ({ id, passphrase }) => {
+      await restore();
+      if (!unlocked) return err({ code: 'locked' });
+      const account = unlocked.data.accounts.find((a) => a.id === id);
+      if (!account) return err({ code: 'not-found' });
+      const wrong = await confirmPassphrase(passphrase);
+      if (wrong) return err(wrong);
+      return ok({ uri: accountToUri(account) });
+    },
+
+    'platforms.list': async () => {
+      await restore();
+      return ok(await platformList());
+    },
+
+    'platforms.add': async ({ url }) => {
+      await restore();
+      const parsed = parsePlatformUrl(url);
+      if (!parsed.ok) return err(parsed.error);
+      const origin = parsed.value;
+      if (isBuiltIn(origin)) return err({ code: 'built-in-platform', detail: origin });
+      const platforms = await readPlatforms();
+      const same = findSameHost(platforms, origin);
+      if (same) return err({ code: 'platform-exists', detail: same.origin });
+      const pattern = matchPatternFor(origin);
+      if (!(await deps.platforms.permitted(pattern))) return err({ code: 'permission-refused', detail: pattern });
+      // Stored first: should registering fail, syncPlatforms() retries at the next start.
+      await local.set(KEYS.platforms, [...platforms, { origin, addedAt: now() }]);
+      await syncPlatforms();
+      return ok(await platformList());
+    },
+
+    'platforms.remove': async ({ origin }) => {
+      await restore();
+      const platforms = await readPlatforms();
+      const target = platforms.find((p) => p.origin === origin);
+      if (!target) return err({ code: 'not-found' });
+      await local.set(KEYS.platforms, platforms.filter((p) => p !== target));
+      await syncPlatforms();
+      await deps.platforms.release(matchPatternFor(origin));
+      return ok(await platformList());
+    },
+
+    'backup.export': async ({ vaultPassphrase, passphrase, confirm }) => {
+      await restore();
+      if (!unlocked) return err({ code: 'locked' });
+      const strong = checkPassphrase(passphrase);
+      if (!strong.ok) return err(strong.error);
+      if (passphrase !== confirm) return err({ code: 'passphrase-mismatch' });
+      const wrong = await confirmPassphrase(vaultPassphrase);
+      if (wrong) return err(wrong);
+      const file = await sealBackup(unlocked.data, passphrase, deps.kdf);
+      if (!file.ok) return err(file.error);
+      return ok({ file: file.value, accounts: unlocked.data.accounts.length });
+    },
+
+    'backup.import': async ({ file, passphrase }) => {
+      await restore();
+      if (!unlocked) return err({ code: 'locked' });
+      if (file.length > MAX_BACKUP_BYTES) return err({ code: 'backup-too-large' });
+      const opened = await openBackup(file, passphrase);
+      if (!opened.ok) return err(opened.error);
+      const { report, added } = planImport(unlocked.data.accounts, opened.value.accounts, newId);
+      // One write: the backup's new accounts are all saved, or none.
+      if (added.length > 0) await save({ ...unlocked.data, accounts: [...unlocked.data.accounts, ...added] });
+      return ok(report);
+    },
+
+    'backup.exportPlain': async ({ vaultPassphrase }) => {
+      await restore();
+      if (!unlocked) return err({ code: 'locked' });
+      const wrong = await confirmPassphrase(vaultPassphrase);
+      if (wrong) return err(wrong);
+      return ok({ text: plainExport(unlocked.data.accounts), accounts: unlocked.data.accounts.length });
     },
 
     'accounts.codes': async ({ ids }) => {
@@ -483,6 +639,10 @@ export function createVaultService(deps: VaultServiceDeps) {
     onAlarm(name: string): Promise<void> {
       return name === AUTO_LOCK_ALARM ? serial(lock) : Promise.resolve();
     },
+    /** Background start, and a host permission the user revoked or granted in the browser. */
+    syncPlatforms(): Promise<void> {
+      return serial(syncPlatforms);
+    },
     /** A browser start: whatever a previous run left unlocked is locked now. */
     onBrowserStartup(): Promise<void> {
       return serial(lock);
@@ -527,6 +687,11 @@ export function createVaultService(deps: VaultServiceDeps) {
 }
 
 export type VaultService = ReturnType<typeof createVaultService>;
+
+function toSummary(a: StoredAccount): AccountSummary {
+  const { id, label, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt } = a;
+  return { id, label: label ?? null, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt };
+}
 
 /** The platform a page belongs to: its exact origin and its Keycloak realm (from the sender's URL). */
 function platformOf(url: string): { origin: string; realm: string | null } {

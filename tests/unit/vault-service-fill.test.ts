@@ -6,6 +6,7 @@
  * login inside one step waits for the next code; the server's clock offset is remembered per
  * origin.
  */
+import { FakePlatforms } from './fake-platforms';
 import { describe, expect, it } from 'vitest';
 import { KEYS, createVaultService, type AlarmPort, type StorageArea, type VaultService } from '../../lib/vault-service';
 import {
@@ -130,6 +131,7 @@ function boot(): Env {
     kdf: KDF,
     defaultDeviceName: async () => DEFAULT_NAME,
     fillTab: async () => true,
+    platforms: new FakePlatforms(),
     loadQrReader: async () => undefined,
     now: () => clock.now,
     newId: () => `id-${++ids}`,

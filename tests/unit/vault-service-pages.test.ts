@@ -4,6 +4,7 @@
  * page settles it (page.seen, or onTabLoaded for a page without our content script). Nothing is
  * stored before Keycloak accepted the code; nothing secret is ever stored in plaintext.
  */
+import { FakePlatforms } from './fake-platforms';
 import { describe, expect, it, vi } from 'vitest';
 import { KEYS, createVaultService, type AlarmPort, type StorageArea, type VaultService } from '../../lib/vault-service';
 import {
@@ -122,6 +123,7 @@ function boot(): Env {
     alarms: new FakeAlarms(),
     bootId: 'boot',
     kdf: KDF,
+    platforms: new FakePlatforms(),
     defaultDeviceName: async () => DEFAULT_NAME,
     loadQrReader,
     fillTab: async () => true,

@@ -4,6 +4,7 @@
  * not), damaged storage that must never be overwritten, passphrase change, settings, and the
  * write queue. Every reply must be a value, never a thrown exception.
  */
+import { FakePlatforms } from './fake-platforms';
 import { describe, expect, it } from 'vitest';
 import {
   AUTO_LOCK_ALARM,
@@ -121,6 +122,7 @@ function boot(stores: { local?: MemoryArea; session?: MemoryArea; alarms?: FakeA
     kdf: KDF,
     defaultDeviceName: async () => 'ThingPark Autofill · Test on Linux',
     fillTab: async () => true,
+    platforms: new FakePlatforms(),
     loadQrReader: async () => undefined,
   });
   const send = <K extends MessageType>(type: K, payload: Protocol[K]['req'], caller: Caller = PAGE) =>

@@ -3,6 +3,8 @@ import { THINGPARK_MATCHES } from './lib/hosts';
 
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
+  // TPA_OUT_DIR: a separate build directory (tests/browsers.mjs reads it too).
+  outDir: process.env.TPA_OUT_DIR || '.output',
   manifestVersion: 3,
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',

@@ -1,10 +1,20 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useReducer, useState } from 'preact/hooks';
 import type { AppError, VaultStatus } from '@/lib/protocol';
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN } from '@/lib/settings';
 import { VaultGate, type RunRequest } from './VaultGate';
 import { ChangePassphraseForm } from './VaultForms';
 import { ErrorMessage } from './ErrorMessage';
 import { t } from './i18n';
+import { Platforms } from './options/Platforms';
+import { ManageAccounts } from './options/ManageAccounts';
+import { Backups } from './options/Backups';
+
+/** Props of the options page's sections: `revision` changes whenever one of them changed the vault. */
+export interface SectionProps {
+  status: VaultStatus;
+  revision: number;
+  onChanged: () => void;
+}
 
 export function Options() {
   useEffect(() => {
@@ -14,18 +24,31 @@ export function Options() {
     <main class="options">
       <h1>{t('optionsTitle')}</h1>
       <VaultGate>
-        {(status, run) => (
-          <>
-            <SettingsForm status={status} run={run} />
-            <ChangePassphraseForm
-              change={(oldPassphrase, newPassphrase, confirm) =>
-                run('vault.changePassphrase', { oldPassphrase, newPassphrase, confirm })
-              }
-            />
-          </>
-        )}
+        {(status, run) => <Sections status={status} run={run} />}
       </VaultGate>
     </main>
+  );
+}
+
+function Sections({ status, run }: { status: VaultStatus; run: RunRequest }) {
+  const [revision, bump] = useReducer((n: number) => n + 1, 0);
+  const props: SectionProps = { status, revision, onChanged: () => bump(undefined) };
+  return (
+    <>
+      <nav aria-label={t('optionsSections')} class="toc">
+        <a href="#settings-title">{t('settingsTitle')}</a>
+        <a href="#accounts-title">{t('manageTitle')}</a>
+        <a href="#platforms-title">{t('platformsTitle')}</a>
+        <a href="#backups-title">{t('backupsTitle')}</a>
+      </nav>
+      <SettingsForm status={status} run={run} />
+      <ChangePassphraseForm
+        change={(oldPassphrase, newPassphrase, confirm) => run('vault.changePassphrase', { oldPassphrase, newPassphrase, confirm })}
+      />
+      <ManageAccounts {...props} />
+      <Platforms {...props} />
+      <Backups {...props} />
+    </>
   );
 }
 

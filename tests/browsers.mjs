@@ -12,12 +12,16 @@ export const GECKO_ID = 'thingpark-autofill@thingpark-autofill.dev';
 // A fixed internal UUID makes moz-extension://<uuid>/popup.html predictable.
 export const FIREFOX_UUID = '3f6d2a4e-8b1c-4e7a-9c2d-5a6b7c8d9e0f';
 
-/** The public ThingPark hosts that tests serve from the local simulator. */
+/** A self-hosted platform's address (not built in: the user adds it in the options page). */
+export const SELF_HOSTED_HOST = 'tpe.integrator.example';
+
+/** The public ThingPark hosts (and one self-hosted one) that tests serve from the local simulator. */
 export const THINGPARK_HOSTS = [
   'community.thingpark.io',
   'thingparkenterprise.eu.actility.com',
   'thingparkenterprise.us.actility.com',
   'other.thingpark.com',
+  SELF_HOSTED_HOST,
 ];
 
 const CANDIDATES = {
@@ -48,7 +52,10 @@ export function findBrowser(kind) {
 }
 
 /** @param {'chromium' | 'firefox'} kind */
-export const extensionDir = (kind) => resolve(kind === 'chromium' ? '.output/chrome-mv3' : '.output/firefox-mv3');
+export const extensionDir = (kind) =>
+  // TPA_OUT_DIR: a separate build (wxt.config.ts reads it too), so parallel work cannot swap the
+  // extension under a running test.
+  resolve(process.env.TPA_OUT_DIR || '.output', kind === 'chromium' ? 'chrome-mv3' : 'firefox-mv3');
 
 /**
  * @typedef {object} LaunchOptions

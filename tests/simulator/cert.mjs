@@ -14,7 +14,9 @@ const run = promisify(execFile);
 // 'thingparkenterprise.eu.actility.com' etc.: the regional wildcards are added for them.
 export const CERT_SUBJECT_ALT_NAMES =
   'DNS:community.thingpark.io,DNS:*.thingpark.io,DNS:*.thingpark.com,DNS:*.actility.com,' +
-  'DNS:*.eu.actility.com,DNS:*.us.actility.com,DNS:*.au.actility.com,DNS:localhost,IP:127.0.0.1';
+  'DNS:*.eu.actility.com,DNS:*.us.actility.com,DNS:*.au.actility.com,DNS:localhost,IP:127.0.0.1,' +
+  // A self-hosted platform (an integrator's own address), for the options page's platforms.
+  'DNS:tpe.integrator.example';
 
 /** @typedef {{key: string, cert: string, spkiSha256: string, fingerprint256: string}} SelfSignedCert */
 

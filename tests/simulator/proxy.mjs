@@ -7,7 +7,12 @@
 import net from 'node:net';
 import http from 'node:http';
 
-export const THINGPARK_HOST_PATTERNS = [/^community\.thingpark\.io$/, /\.thingpark\.(io|com)$/, /\.actility\.com$/];
+export const THINGPARK_HOST_PATTERNS = [
+  /^community\.thingpark\.io$/,
+  /\.thingpark\.(io|com)$/,
+  /\.actility\.com$/,
+  /^tpe\.integrator\.example$/, // a self-hosted platform
+];
 
 /**
  * @param {{ targetPort: number, targetHost?: string, allow?: (host: string) => boolean }} options

@@ -82,7 +82,7 @@ export function AccountList({ current, onAdd, onLocked }: Props) {
     const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
     const here = (a: ListedAccount) => (isOnTab(a, tab) ? 0 : 1);
     return [...accounts].sort(
-      (x, y) => here(x) - here(y) || collator.compare(x.issuer, y.issuer) || collator.compare(x.accountName, y.accountName),
+      (x, y) => here(x) - here(y) || collator.compare(x.issuer, y.issuer) || collator.compare(x.label ?? x.accountName, y.label ?? y.accountName),
     );
   }, [accounts, tab?.origin, tab?.realm]);
 
@@ -146,7 +146,7 @@ export function AccountList({ current, onAdd, onLocked }: Props) {
     if (!code) return;
     try {
       await navigator.clipboard.writeText(code);
-      say('ok', t('popupCopied', a.accountName));
+      say('ok', t('popupCopied', a.label ?? a.accountName));
     } catch {
       say('error', t('popupCopyFailed'));
     }
@@ -281,7 +281,7 @@ export function AccountList({ current, onAdd, onLocked }: Props) {
 /** Prepared once per load: the host shown and the lowercase text that search looks in. */
 function listed(a: AccountSummary): ListedAccount {
   const host = hostOf(a.origin);
-  return { ...a, host, haystack: [a.issuer, a.accountName, host, a.deviceName].join('\n').toLowerCase() };
+  return { ...a, host, haystack: [a.issuer, a.label ?? '', a.accountName, host, a.deviceName].join('\n').toLowerCase() };
 }
 
 const hostOf = (origin: string) => {

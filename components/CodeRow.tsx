@@ -64,8 +64,8 @@ export function CodeRow(p: Props) {
           {a.issuer}
           {p.onCurrentTab && <span class="here">{t('popupThisTab')}</span>}
         </span>
-        <span class="user">{a.accountName}</span>
-        <span class="meta">{a.deviceName ? `${a.host} · ${a.deviceName}` : a.host}</span>
+        <span class="user">{a.label ?? a.accountName}</span>
+        <span class="meta">{[a.label ? a.accountName : null, a.host, a.deviceName || null].filter(Boolean).join(' · ')}</span>
       </button>
       <Code id={codeId} code={p.code} now={p.now} />
       <button
@@ -74,7 +74,7 @@ export function CodeRow(p: Props) {
         id={`copy-${p.index}`}
         data-index={p.index}
         tabIndex={p.tabbable ? 0 : -1}
-        aria-label={t('popupCopyFor', a.accountName)}
+        aria-label={t('popupCopyFor', a.label ?? a.accountName)}
         disabled={!p.code}
         onClick={() => p.onCopy(a)}
         onFocus={() => p.onFocusRow(p.index)}

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { AppError, MessageType, Protocol, VaultStatus } from '@/lib/protocol';
+import { browser } from 'wxt/browser';
 import { request } from './client';
 
 /**
@@ -18,6 +19,14 @@ export function useVault() {
 
   useEffect(() => {
     void refresh();
+    // Auto-lock, or a lock/unlock in another window: show the new state without a reload.
+    const onMessage = (message: unknown) => {
+      const type = (message as { type?: unknown } | null)?.type;
+      if (type === 'vault.locked' || type === 'vault.unlocked') void refresh();
+      return undefined;
+    };
+    browser.runtime.onMessage.addListener(onMessage);
+    return () => browser.runtime.onMessage.removeListener(onMessage);
   }, [refresh]);
 
   const run = useCallback(

@@ -20,7 +20,11 @@ export default defineBackground(() => {
     },
     bootId: crypto.randomUUID(),
     defaultDeviceName: async () => defaultDeviceName(await browserName(), (await browser.runtime.getPlatformInfo()).os),
-    onUnlocked: () => void notifyTabs({ type: 'vault.unlocked' }),
+    onUnlocked: () => {
+      void notifyTabs({ type: 'vault.unlocked' });
+      void notifyPages({ type: 'vault.unlocked' });
+    },
+    onLocked: () => void notifyPages({ type: 'vault.locked' }),
     fillTab,
     platforms: {
       permitted: (pattern) => browser.permissions.contains({ origins: [pattern] }),
@@ -124,6 +128,12 @@ function callerOf(sender: Browser.runtime.MessageSender): Caller | null {
 async function notifyTabs(message: { type: 'vault.unlocked' }): Promise<void> {
   const tabs = await browser.tabs.query({});
   await Promise.allSettled(tabs.map((t) => (t.id == null ? null : browser.tabs.sendMessage(t.id, message))));
+}
+
+/** Tells the extension's own open pages (popup, options) that the lock state changed. */
+async function notifyPages(message: { type: 'vault.locked' | 'vault.unlocked' }): Promise<void> {
+  // Rejects when no page is open to receive it: nothing to tell then.
+  await browser.runtime.sendMessage(message).catch(() => undefined);
 }
 
 /** "Firefox" or "Chrome"/"Chromium"/"Edge": Firefox says so itself; Chromium browsers via their UA brands. */

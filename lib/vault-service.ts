@@ -69,6 +69,8 @@ export interface VaultServiceDeps {
   platforms: PlatformPort;
   /** Called after the vault was unlocked (pages waiting to fill are told). */
   onUnlocked?: () => void;
+  /** Called when an open vault was locked (by the user, auto-lock or a browser start): open pages update. */
+  onLocked?: () => void;
   now?: () => number;
   newId?: () => string;
 }
@@ -177,11 +179,13 @@ export function createVaultService(deps: VaultServiceDeps) {
   }
 
   async function lock(): Promise<void> {
+    const wasOpen = unlocked !== null || (await session.get(KEYS.sessionKey)) != null;
     unlocked = null;
     // Pending enrollments hold secrets: they go with the key.
     await session.remove(KEYS.tabs);
     await session.remove(KEYS.sessionKey);
     await alarms.clear(AUTO_LOCK_ALARM);
+    if (wasOpen) deps.onLocked?.();
   }
 
   // Tab state lives in storage.session so that a worker restart between a form submit and the

@@ -25,12 +25,19 @@ export function parsePlatformUrl(input: string): Result<string, { code: Platform
   let url: URL;
   try {
     // "iot.example.net" without a scheme is what people paste from an e-mail: read it as https.
-    url = new URL(/^[a-z][a-z0-9+.-]*:/i.test(text) ? text : `https://${text}`);
+    // "iot.example.net:8443" too: a port after the colon is not a scheme.
+    const hasScheme = /^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[^/?#:@]+:\d+(?:[/?#]|$)/.test(text);
+    url = new URL(hasScheme ? text : `https://${text}`);
+    // "iot.example.net." is the same DNS host: one spelling, so that it cannot pass as another
+    // platform (nor a built-in host as a self-hosted one).
+    if (url.hostname.endsWith('.')) url.hostname = url.hostname.slice(0, -1);
   } catch {
     return err({ code: 'invalid-url', detail: 'not a URL' });
   }
   if (url.username || url.password) return err({ code: 'invalid-url', detail: 'user name or password in the URL' });
-  if (!url.hostname || url.hostname.includes('*')) return err({ code: 'invalid-url', detail: 'no host name' });
+  if (!url.hostname || url.hostname.endsWith('.') || url.hostname.includes('*')) {
+    return err({ code: 'invalid-url', detail: 'no host name' });
+  }
   if (url.protocol === 'https:') return ok(url.origin);
   if (url.protocol === 'http:') {
     if (isLoopback(url.hostname)) return ok(url.origin);
@@ -57,7 +64,7 @@ export function isBuiltIn(origin: string): boolean {
   const url = new URL(origin);
   if (url.protocol !== 'https:') return false;
   return THINGPARK_MATCHES.some((pattern) => {
-    const host = new URL(pattern.replace('/*', '/')).hostname; // "*.thingpark.io" survives URL parsing
+    const host = pattern.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, ''); // "*.thingpark.io"
     if (host.startsWith('*.')) {
       const base = host.slice(2);
       return url.hostname === base || url.hostname.endsWith(`.${base}`);

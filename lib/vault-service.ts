@@ -350,8 +350,10 @@ export function createVaultService(deps: VaultServiceDeps) {
       const current = unlocked.data.accounts.find((a) => a.id === id);
       if (!current) return err({ code: 'not-found' });
       const next: StoredAccount = { ...current };
-      if (changes.label !== undefined) next.label = changes.label.trim().slice(0, 64) || null;
-      if (changes.deviceName !== undefined) next.deviceName = changes.deviceName.trim().slice(0, 64);
+      // 64 code points, not UTF-16 units: a cut through an emoji would leave half of it.
+      const clip = (text: string) => [...text.trim()].slice(0, 64).join('');
+      if (changes.label !== undefined) next.label = clip(changes.label) || null;
+      if (changes.deviceName !== undefined) next.deviceName = clip(changes.deviceName);
       if (changes.origin !== undefined) {
         const origin = normalizeOrigin(changes.origin);
         if (!origin) return err({ code: 'bad-origin' });

@@ -36,6 +36,7 @@ export type AppErrorCode =
   | 'forbidden'
   | 'storage-failed'
   | 'not-found'
+  | 'account-exists'
   | 'invalid-url'
   | 'not-https'
   | 'platform-exists'

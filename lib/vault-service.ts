@@ -360,6 +360,16 @@ export function createVaultService(deps: VaultServiceDeps) {
         next.origin = origin;
       }
       if (changes.realm !== undefined) next.realm = changes.realm?.trim() || null;
+      // A move onto a platform that already has this very authenticator would make two of it.
+      const twin = unlocked.data.accounts.find(
+        (a) =>
+          a.id !== id &&
+          a.secret === next.secret &&
+          a.origin === next.origin &&
+          a.realm === next.realm &&
+          a.accountName.toLowerCase() === next.accountName.toLowerCase(),
+      );
+      if (twin) return err({ code: 'account-exists' });
       await save({ ...unlocked.data, accounts: unlocked.data.accounts.map((a) => (a.id === id ? next : a)) });
       return ok(toSummary(next));
     },
@@ -647,7 +657,9 @@ export function createVaultService(deps: VaultServiceDeps) {
     },
     /** Background start, and a host permission the user revoked or granted in the browser. */
     syncPlatforms(): Promise<void> {
-      return serial(syncPlatforms);
+      // Called from browser events with nobody to tell: a failure is retried at the next event
+      // or start (platforms.add reports its own failures to the page).
+      return serial(syncPlatforms).catch(() => undefined);
     },
     /** A browser start: whatever a previous run left unlocked is locked now. */
     onBrowserStartup(): Promise<void> {

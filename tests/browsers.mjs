@@ -66,6 +66,7 @@ export const extensionDir = (kind) =>
  * @property {Record<string, unknown>} [firefoxPrefs]
  * @property {string[]} [chromiumArgs]
  * @property {number} [thingparkPort]               serve the ThingPark hosts (https) from this local port
+ * @property {boolean} [extension]                  false: the same browser and flags without the extension (benchmarks' baseline)
  */
 
 /**
@@ -75,7 +76,7 @@ export const extensionDir = (kind) =>
  */
 export async function launchWithExtension(o) {
   const dir = extensionDir(o.kind);
-  if (!existsSync(resolve(dir, 'manifest.json'))) throw new Error(`${dir} is missing: run "npm run build" first.`);
+  if (o.extension !== false && !existsSync(resolve(dir, 'manifest.json'))) throw new Error(`${dir} is missing: run "npm run build" first.`);
   const headless = o.headless ?? true;
   let proxy = null;
   let browser;
@@ -140,6 +141,7 @@ export async function launchWithExtension(o) {
       },
     });
   }
+  if (o.extension === false) return { browser, extOrigin: '', proxy };
   try {
     const id = await browser.installExtension(dir);
     const extOrigin = o.kind === 'chromium' ? `chrome-extension://${id}` : `moz-extension://${FIREFOX_UUID}`;

@@ -85,7 +85,8 @@ export declare function renderLoginPage(a: {
  * OTP login page (login-otp.ftl).
  * @param {{theme: Theme, realmDisplayName: string, actionUrl: string, attemptedUsername: string|null,
  *   restartUrl: string, credentials: {id: string, label: string}[], selectedCredentialId?: string|null,
- *   error?: string|null, message?: PageMessage|null}} a
+ *   error?: string|null, message?: PageMessage|null, late?: boolean, lateDelayMs?: number}} a
+ *   late: the form is inserted by an inline script after lateDelayMs (default 300), as on the setup page
  */
 export declare function renderOtpPage(a: {
     theme: Theme;
@@ -100,6 +101,8 @@ export declare function renderOtpPage(a: {
     selectedCredentialId?: string | null;
     error?: string | null;
     message?: PageMessage | null;
+    late?: boolean;
+    lateDelayMs?: number;
 }): string;
 /**
  * TOTP enrollment page (login-config-totp.ftl).

@@ -405,7 +405,8 @@ export function renderLoginPage(a) {
  * OTP login page (login-otp.ftl).
  * @param {{theme: Theme, realmDisplayName: string, actionUrl: string, attemptedUsername: string|null,
  *   restartUrl: string, credentials: {id: string, label: string}[], selectedCredentialId?: string|null,
- *   error?: string|null, message?: PageMessage|null}} a
+ *   error?: string|null, message?: PageMessage|null, late?: boolean, lateDelayMs?: number}} a
+ *   late: the form is inserted by an inline script after lateDelayMs (default 300), as on the setup page
  */
 export function renderOtpPage(a) {
   const error = a.error ?? null;
@@ -497,10 +498,29 @@ ${creds.map((c, i) => `                            <input id="kc-otp-credential-
             </div>
         </form>`;
   }
+  if (a.late) body = lateSlot(body, a.lateDelayMs);
   return layout(a.theme, {
     realmDisplayName: a.realmDisplayName, header: TEXT.doLogIn, body, message: a.message ?? null,
     attemptedUsername: a.attemptedUsername, restartUrl: a.restartUrl,
   });
+}
+
+/**
+ * Markup that an inline script inserts `delayMs` after parsing (a form rendered late by scripts).
+ * @param {string} html @param {number} [delayMs]
+ */
+function lateSlot(html, delayMs = 300) {
+  // JSON with '<' escaped: the late markup is neither in the DOM nor greppable before it runs.
+  const json = JSON.stringify(html).replace(/</g, '\\u003c');
+  return `<div id="kc-late-slot"></div>
+        <script>
+            setTimeout(function () {
+                var slot = document.getElementById("kc-late-slot");
+                var t = document.createElement("template");
+                t.innerHTML = ${json};
+                slot.replaceWith(t.content);
+            }, ${delayMs});
+        </script>`;
 }
 
 /**
@@ -677,18 +697,7 @@ ${v2ErrorIcon(labelErr)}
   if (a.late === 'form' || a.late === 'all') {
     const now = a.late === 'all' ? '' : instructions;
     const later = a.late === 'all' ? `${instructions}\n${form}` : form;
-    // JSON with '<' escaped: the late markup is neither in the DOM nor greppable before it runs.
-    const json = JSON.stringify(later).replace(/</g, '\\u003c');
-    body = `${now}
-        <div id="kc-late-slot"></div>
-        <script>
-            setTimeout(function () {
-                var slot = document.getElementById("kc-late-slot");
-                var t = document.createElement("template");
-                t.innerHTML = ${json};
-                slot.replaceWith(t.content);
-            }, ${a.lateDelayMs ?? 300});
-        </script>`;
+    body = `${now}\n${lateSlot(later, a.lateDelayMs)}`;
   } else {
     body = `${instructions}\n\n        ${form}`;
   }

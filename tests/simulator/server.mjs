@@ -405,7 +405,7 @@ export async function createSimulator(options = {}) {
 
   /**
    * @param {http.ServerResponse} res @param {string} base @param {Tab} t @param {User} user
-   * @param {{error?: string|null, message?: pages.PageMessage|null, status?: number}} [o]
+   * @param {{error?: string|null, message?: pages.PageMessage|null, status?: number, late?: boolean}} [o]
    */
   function renderOtp(res, base, t, user, o = {}) {
     t.step = 'otp';
@@ -417,7 +417,7 @@ export async function createSimulator(options = {}) {
       // Custom themes may drop the attempted-username element: tests switch it off to see that.
       attemptedUsername: api.hideAttemptedUsername ? null : (t.attemptedUsername ?? user.username), restartUrl: restartUrl(base, t),
       credentials: user.devices.map((d) => ({ id: d.id, label: d.label })), selectedCredentialId: selected,
-      error: o.error ?? null, message: o.message ?? null,
+      error: o.error ?? null, message: o.message ?? null, late: o.late ?? false, lateDelayMs,
     });
     send(res, o.status ?? 200, html);
   }
@@ -464,7 +464,7 @@ export async function createSimulator(options = {}) {
    */
   async function renderCurrent(res, base, url, t, message = null) {
     const user = tabUser(t);
-    if (t.step === 'otp' && user) return renderOtp(res, base, t, user, { message });
+    if (t.step === 'otp' && user) return renderOtp(res, base, t, user, { message, late: lateMode(url.searchParams.get('late')) !== false });
     if (t.step === 'required-action' && user) {
       if (message) return renderSetup(res, base, url, t, user, { message });
       return redirect(res, requiredActionUrl(base, t, false));

@@ -692,6 +692,18 @@ describe('simulator server (http)', () => {
     expect(tag(all.text, 'kc-totp-secret-qr-code')).toBeNull();
   });
 
+  it('OTP page ?late=1 (a GET of the step): the form is inserted by script', async () => {
+    const b = new Browser();
+    const otp = await passwordStep(b, sim, 'pat@example.com');
+    expect(tag(otp.text, 'kc-otp-login-form')).not.toBeNull();
+    const again = await b.fetch(otp.url);
+    expect(tag(again.text, 'otp')).not.toBeNull();
+    const late = await b.fetch(`${otp.url}&late=1`);
+    expect(late.status).toBe(200);
+    expect(tag(late.text, 'otp')).toBeNull();
+    expect(late.text).toMatch(/setTimeout\([\s\S]*\\u003cform id=\\"kc-otp-login-form\\"[\s\S]*\}, 300\);/);
+  });
+
   it('Date header reflects the clock offset', async () => {
     sim.setClockOffset(3_600_000);
     const r = await fetch(sim.loginUrl());

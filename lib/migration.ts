@@ -72,7 +72,8 @@ export interface MigrationBatch {
 /**
  * `not-migration`: not an `otpauth-migration://offline` URI; `bad-base64`: the `data`
  * parameter is missing or not base64; `bad-protobuf`: the bytes are not a MigrationPayload
- * (truncated QR text, wrong wire types, inconsistent batch numbers); `empty`: no entries at all.
+ * (truncated QR text, wrong wire types, inconsistent or implausible batch numbers); `empty`: no
+ * entries at all.
  */
 export type MigrationErrorCode = 'not-migration' | 'bad-base64' | 'bad-protobuf' | 'empty';
 
@@ -81,6 +82,13 @@ export interface MigrationError {
   code: MigrationErrorCode;
   detail?: string;
 }
+
+/**
+ * More QR codes than any export has (Google puts about ten accounts in each, so this is 10,000
+ * accounts). `batch_size` comes from the QR text: an int32 up to 2^31-1 would have
+ * {@link combineBatches} list two billion missing codes and hang the page that asked.
+ */
+export const MAX_BATCH_SIZE = 1000;
 
 const fail = (code: MigrationErrorCode, detail: string): { ok: false; error: MigrationError } => err({ code, detail });
 
@@ -150,7 +158,7 @@ function decodePayload(bytes: Uint8Array): Result<MigrationBatch, MigrationError
     return fail('bad-protobuf', `the export data is damaged or truncated (${e instanceof Error ? e.message : 'unreadable'})`);
   }
   const batchSize = payload.batchSize === 0 ? 1 : payload.batchSize;
-  if (batchSize < 0 || payload.batchIndex < 0 || payload.batchIndex >= batchSize) {
+  if (batchSize < 0 || batchSize > MAX_BATCH_SIZE || payload.batchIndex < 0 || payload.batchIndex >= batchSize) {
     return fail('bad-protobuf', `batch ${payload.batchIndex} of ${batchSize} is impossible`);
   }
   const accounts: OtpAccount[] = [];

@@ -10,6 +10,7 @@ import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import {
   combineBatches,
   isMigrationUri,
+  MAX_BATCH_SIZE,
   parseMigrationUri,
   type MigrationBatch,
   type MigrationErrorCode,
@@ -289,8 +290,16 @@ describe('errors', () => {
     ['a length past the end', migrationUri(Uint8Array.from([0x0a, 0x7f, 0x0a]))],
     ['batch_index beyond batch_size', encodeMigrationUri(SAMPLE_ENTRIES, { batchSize: 2, batchIndex: 2 })],
     ['a negative batch_index', encodeMigrationUri(SAMPLE_ENTRIES, { batchSize: 2, batchIndex: -1 })],
+    // combineBatches would list every missing QR code: 2^31-1 of them hung the Add account page.
+    ['a batch_size of 2^31-1', encodeMigrationUri(SAMPLE_ENTRIES, { batchSize: 2 ** 31 - 1, batchIndex: 0 })],
+    ['a batch_size beyond MAX_BATCH_SIZE', encodeMigrationUri(SAMPLE_ENTRIES, { batchSize: MAX_BATCH_SIZE + 1, batchIndex: 0 })],
   ])('bad-protobuf: %s', (_label, uri) => {
     expect(errorCode(uri)).toBe('bad-protobuf');
+  });
+
+  it('accepts the last QR code of the largest plausible export', () => {
+    const batch = parsed(encodeMigrationUri(SAMPLE_ENTRIES, { batchSize: MAX_BATCH_SIZE, batchIndex: MAX_BATCH_SIZE - 1 }));
+    expect(combineBatches([batch]).missing).toHaveLength(MAX_BATCH_SIZE - 1);
   });
 
   it.each([

@@ -369,7 +369,7 @@ describe(`options: accounts in ${KIND}`, () => {
     await typeIn(page, 'Vault passphrase', PASSPHRASE);
     await click(page, 'Show QR code');
     await ctl(page, 'otpauth link');
-    // Locked elsewhere (the popup, auto-lock): this page is not told, the section checks.
+    // Locked elsewhere (the popup, auto-lock): the background tells open pages, the QR code goes.
     await p.s.send({ type: 'vault.lock' });
     await pollUntil(page, () => !document.querySelector('#manage-reveal-uri, .qr'));
     if (await page.evaluate(() => !!document.getElementById('accounts-title'))) {

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
 import type { AppError } from '@/lib/protocol';
 import { request } from '../../client';
 import { t } from '../../i18n';
@@ -7,9 +8,6 @@ import { PassphraseField } from '../../PassphraseField';
 import { QrCode } from '../QrCode';
 import { onEscape, type EditorProps } from './editor';
 import { fullName } from './grouping';
-
-/** How often a shown code checks that the vault is still unlocked (auto-lock, lock from the popup). */
-const LOCK_CHECK_MS = 2000;
 
 const focusField = () => document.getElementById('manage-reveal-passphrase')?.focus();
 
@@ -37,14 +35,16 @@ export function RevealPanel({ account, onClose, say }: EditorProps) {
   useEffect(() => {
     if (!uri) return;
     hideButton.current?.focus();
-    const timer = setInterval(() => {
-      void request('vault.status', {}).then((reply) => {
-        if (!mounted.current || !reply.ok || reply.value.state === 'unlocked') return;
-        setUri(null);
-        onClose({ tone: 'error', text: t('manageLockedHidden') });
-      });
-    }, LOCK_CHECK_MS);
-    return () => clearInterval(timer);
+    // The background tells open extension pages when the vault locks. (Polling vault.status
+    // would count as use and keep the vault from ever locking by itself.)
+    const onMessage = (message: unknown) => {
+      if ((message as { type?: unknown } | null)?.type !== 'vault.locked' || !mounted.current) return undefined;
+      setUri(null);
+      onClose({ tone: 'error', text: t('manageLockedHidden') });
+      return undefined;
+    };
+    browser.runtime.onMessage.addListener(onMessage);
+    return () => browser.runtime.onMessage.removeListener(onMessage);
   }, [uri]);
 
   const reveal = async (e: Event) => {

@@ -1,11 +1,21 @@
+/**
+ * The options page's "Backups" section (issue 6): an encrypted backup to export and to import
+ * into any profile, and, behind a warning, the plain `otpauth://` list.
+ */
 import type { SectionProps } from '../Options';
 import { t } from '../i18n';
+import { ExportForm } from './backups/ExportForm';
+import { ImportForm } from './backups/ImportForm';
+import { PlainExport } from './backups/PlainExport';
 
-// Being written (issue 6): replaced by the real section.
-export function Backups(_props: SectionProps) {
+export function Backups(props: SectionProps) {
   return (
-    <section class="card" aria-labelledby="backups-title">
+    <section class="card backups" aria-labelledby="backups-title">
       <h2 id="backups-title">{t('backupsTitle')}</h2>
+      <p>{t('backupIntro')}</p>
+      <ExportForm />
+      <ImportForm onChanged={props.onChanged} />
+      <PlainExport />
     </section>
   );
 }

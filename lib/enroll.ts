@@ -6,7 +6,7 @@
 import type { StoredAccount, VaultData } from './accounts';
 import { crossCheck, type EnrollError, type EnrollmentEvidence } from './enrollment';
 import { codeAt, codeForStep, stepAt } from './otp';
-import { ok, type Result } from './result';
+import { err, ok, type Result } from './result';
 
 export const DEVICE_NAME_PREFIX = 'ThingPark Autofill';
 
@@ -58,6 +58,12 @@ export function planEnrollment(input: EnrollInput): Result<EnrollPlan, EnrollErr
   const checked = crossCheck(input.evidence);
   if (!checked.ok) return checked;
   const otp = checked.value;
+  // Keycloak moves an HOTP counter past the setup code, so the stored counter is one more: at
+  // 2^53-1 that is no longer an exact number, and the vault, which re-validates every account
+  // when it opens, would refuse to open at all. A page offering such a counter is not Keycloak.
+  if (otp.kind === 'hotp' && !Number.isSafeInteger(otp.counter + 1)) {
+    return err({ code: 'bad-counter', detail: 'the HOTP counter is too large to move on' });
+  }
   // Names this user already has for this account on this platform (enrolled by us before).
   const taken = input.data.accounts
     .filter((a) => a.origin === input.origin && a.realm === input.realm && a.accountName === otp.accountName)

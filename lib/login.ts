@@ -98,9 +98,15 @@ export function codeNow(account: StoredAccount, nowMs: number): CodeNow {
   return { kind: 'code', code: codeForStep(account, step), step, validForMs: (step + 1) * periodMs - nowMs };
 }
 
-/** The account after its code for `step` was submitted (HOTP: the counter moves on). */
+/**
+ * The account after its code for `step` was submitted (HOTP: the counter moves on). The counter
+ * stops at 2^53-1, the largest exact one: beyond it the account would no longer validate, and the
+ * vault, which checks every account when it opens, would not open at all.
+ */
 export function markUsed(account: StoredAccount, step: number): StoredAccount {
-  if (account.kind === 'hotp') return { ...account, counter: Math.max(account.counter, step + 1), lastUsedStep: step };
+  if (account.kind === 'hotp') {
+    return { ...account, counter: Math.min(Number.MAX_SAFE_INTEGER, Math.max(account.counter, step + 1)), lastUsedStep: step };
+  }
   return { ...account, lastUsedStep: Math.max(account.lastUsedStep ?? -1, step) };
 }
 

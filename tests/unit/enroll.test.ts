@@ -12,7 +12,7 @@ import {
   type EnrollInput,
 } from '../../lib/enroll';
 import type { EnrollmentEvidence } from '../../lib/enrollment';
-import { EMPTY_VAULT, type StoredAccount, type VaultData } from '../../lib/accounts';
+import { EMPTY_VAULT, parseVaultData, type StoredAccount, type VaultData } from '../../lib/accounts';
 import { codeAt, codeForStep, stepAt, type OtpAccount } from '../../lib/otp';
 import * as kc from '../simulator/keycloak.mjs';
 
@@ -217,6 +217,18 @@ describe('planEnrollment: HOTP', () => {
     const p = plan({ evidence: evidence({ qrText: uri, hiddenSecret: raw }) });
     expect(p.code).toBe('969429');
     expect(p.account.counter).toBe(4);
+  });
+
+  it('refuses a counter with no exact successor (2^53-1): storing 2^53 would make the whole vault unreadable', () => {
+    const uri = (counter: number) =>
+      `otpauth://hotp/ThingPark%20Enterprise:jane?secret=IFYTG22QHF3EY3JSKJ2DOV3DGFBG4NLE&issuer=ThingPark%20Enterprise&counter=${counter}`;
+    expect(planEnrollment(input({ evidence: evidence({ qrText: uri(Number.MAX_SAFE_INTEGER) }) }))).toMatchObject({
+      ok: false,
+      error: { code: 'bad-counter' },
+    });
+    const last = plan({ evidence: evidence({ qrText: uri(Number.MAX_SAFE_INTEGER - 1) }) });
+    expect(last.account.counter).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseVaultData({ version: 1, accounts: [last.account] }).ok).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { clockOffset, codeNow, markUsed, pickAccount, SKEW_TOLERANCE_MS, type LoginContext } from '../../lib/login';
-import type { StoredAccount } from '../../lib/accounts';
+import { parseVaultData, type StoredAccount } from '../../lib/accounts';
 import { parseOtpauthUri } from '../../lib/otp';
 
 // ---------------------------------------------------------------------------------------------
@@ -403,6 +403,15 @@ describe('markUsed', () => {
     expect(codeNow(used, T0)).toEqual({ kind: 'code', code: '338314', step: 4, validForMs: null });
     expect(markUsed(used, 1).counter).toBe(4);
     expect(markUsed(used, 8).counter).toBe(9);
+  });
+
+  it('HOTP: the counter stops at 2^53-1, so the account (and the vault holding it) stays valid', () => {
+    const max = Number.MAX_SAFE_INTEGER;
+    const used = markUsed(account(RFC_HOTP_URI(max)), max);
+    expect(used.counter).toBe(max);
+    expect(used.lastUsedStep).toBe(max);
+    expect(parseVaultData({ version: 1, accounts: [used] }).ok).toBe(true);
+    expect(markUsed(account(RFC_HOTP_URI(max - 1)), max - 1).counter).toBe(max);
   });
 });
 

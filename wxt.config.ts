@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'wxt';
 import { THINGPARK_MATCHES } from './lib/hosts';
 
@@ -6,6 +7,22 @@ export default defineConfig({
   // TPA_OUT_DIR: a separate build directory (tests/browsers.mjs reads it too).
   outDir: process.env.TPA_OUT_DIR || '.output',
   manifestVersion: 3,
+  hooks: {
+    // Scripts that run inside web pages use the browser's own promise-based API (Firefox's
+    // `browser`, Chrome MV3's `chrome`) instead of webextension-polyfill: they load on every
+    // ThingPark page, and the polyfill would be a third of their size (issue 7's budget).
+    'vite:build:extendConfig': (entrypoints, config) => {
+      const inPage = new Set(['content-script', 'unlisted-script']);
+      if (!entrypoints.every((e) => inPage.has(e.type))) return;
+      const alias = config.resolve?.alias;
+      const entries = Array.isArray(alias) ? alias : Object.entries(alias ?? {}).map(([find, replacement]) => ({ find, replacement }));
+      config.resolve = {
+        ...config.resolve,
+        // First match wins: ours goes before the polyfill module's.
+        alias: [{ find: /^wxt\/browser$/, replacement: resolve('components/page/native-browser.ts') }, ...entries],
+      };
+    },
+  },
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',

@@ -110,19 +110,8 @@ export function markUsed(account: StoredAccount, step: number): StoredAccount {
   return { ...account, lastUsedStep: Math.max(account.lastUsedStep ?? -1, step) };
 }
 
-/**
- * Server clock offset from its `Date` header (1 s resolution) measured around a request sent at
- * `sentAt` and answered at `receivedAt` (local ms). The header's second could be anywhere in its
- * second, so the middle of it is the best estimate.
- */
-export function clockOffset(dateHeader: string, sentAt: number, receivedAt: number): number | null {
-  const server = Date.parse(dateHeader);
-  if (Number.isNaN(server)) return null;
-  return server + 500 - (sentAt + receivedAt) / 2;
-}
-
-/** Offsets within this are noise (the header's resolution plus the round trip). */
-export const SKEW_TOLERANCE_MS = 2000;
+// Clock helpers live in ./clock (content scripts import them without the OTP code).
+export { clockOffset, SKEW_TOLERANCE_MS } from './clock';
 
 /** The code to show in the popup right now (no reuse rule: showing is not using). */
 export function displayCode(account: StoredAccount, nowMs: number): { code: string; validForMs: number | null } {

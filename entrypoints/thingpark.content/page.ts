@@ -1,6 +1,6 @@
 import type { LoginPage, OtpPage, PageInfo, SetupPage } from '@/lib/keycloak-page';
 import { detectPage, realmFromUrl, selectDevice } from '@/lib/keycloak-page';
-import { SKEW_TOLERANCE_MS } from '@/lib/login';
+import { SKEW_TOLERANCE_MS } from '@/lib/clock';
 import type { AppError, PageKind } from '@/lib/protocol';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
@@ -37,7 +37,9 @@ export function createPageRunner() {
   }
 
   async function handle(page: PageInfo): Promise<void> {
-    await seen;
+    // An OTP page asks at once: the background answers messages in the order they were sent,
+    // so the page report is still handled first, and the code arrives one round trip sooner.
+    if (page.kind !== 'otp') await seen;
     if (page.kind === 'setup') await enroll(page);
     else if (page.kind === 'otp') await fillOtp(page);
     else if (page.kind === 'login') watchLogin(page);

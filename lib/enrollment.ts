@@ -127,10 +127,16 @@ function manualAccount(m: ManualInfo, issuer: string, accountName: string | null
   const period = numberOf(m.period) ?? 30;
   const counter = numberOf(m.counter) ?? 0;
   // Re-validate through the URI parser: one set of rules for digits, period and counter.
-  const uri =
-    `otpauth://${kind}/${encodeURIComponent(issuer)}:${encodeURIComponent(accountName)}` +
-    `?secret=${secret.value}&issuer=${encodeURIComponent(issuer)}&algorithm=${algorithm}&digits=${digits}` +
-    (kind === 'hotp' ? `&counter=${counter}` : `&period=${period}`);
+  let uri: string;
+  try {
+    uri =
+      `otpauth://${kind}/${encodeURIComponent(issuer)}:${encodeURIComponent(accountName)}` +
+      `?secret=${secret.value}&issuer=${encodeURIComponent(issuer)}&algorithm=${algorithm}&digits=${digits}` +
+      (kind === 'hotp' ? `&counter=${counter}` : `&period=${period}`);
+  } catch {
+    // encodeURIComponent throws on a lone UTF-16 surrogate: the user name comes from the page.
+    return err({ code: 'bad-label', detail: 'the user name or issuer contains an invalid character' });
+  }
   const parsed = parseOtpauthUri(uri);
   return parsed.ok ? ok(parsed.value) : err(parsed.error);
 }

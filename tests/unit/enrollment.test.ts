@@ -265,6 +265,15 @@ describe('manual mode only (no QR)', () => {
     expectRefused(manualOnly({}, { fallbackAccountName: '' }), 'no-account-name');
   });
 
+  // The name comes from the password page (page.username): a lone surrogate made
+  // encodeURIComponent throw out of crossCheck, and the background answered 'internal'.
+  it("a user name or realm with a lone UTF-16 surrogate → 'bad-label', not an exception", () => {
+    expectRefused(manualOnly({}, { fallbackAccountName: 'jane\ud800' }), 'bad-label');
+    expectRefused(manualOnly({}, { fallbackAccountName: '\udc00' }), 'bad-label');
+    expectRefused(manualOnly({}, { fallbackIssuer: 'realm\ud83d' }), 'bad-label');
+    expect(crossCheck(manualOnly({}, { fallbackAccountName: 'jane \ud83d\ude00' }))).toMatchObject({ ok: true, value: { accountName: 'jane 😀' } });
+  });
+
   it('a broken manual key or algorithm → its own error', () => {
     expectRefused(manualOnly({ key: 'IFYT G22Q HF3E Y3JS KJ2D OV3D GFBG 4NL1' }), 'invalid-base32');
     expectRefused(manualOnly({ key: '' }), 'missing-secret');

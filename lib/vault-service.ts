@@ -611,7 +611,7 @@ export function createVaultService(deps: VaultServiceDeps) {
       const state = await tabState(caller.tabId);
       const pending = state.pending;
       if (pending?.submittedAt == null) return ok({ saved: null, refused: false });
-      if (new URL(caller.url).origin !== pending.account.origin) return ok({ saved: null, refused: false });
+      if (platformOf(caller.url).origin !== pending.account.origin) return ok({ saved: null, refused: false });
       if (kind === 'setup' || kind === 'login') {
         // Keycloak showed the setup page again: it refused the code or the name. Or it showed the
         // password page: the login restarted (timed out) and the setup was never saved. Drop the secret.

@@ -348,6 +348,18 @@ describe('settling a submitted enrollment', () => {
     expect(await list(env)).toEqual([]);
   });
 
+  it('page.seen from a sender URL that does not parse saves nothing and answers a value, not internal', async () => {
+    const env = await unlocked();
+    expectOk(await enroll(env));
+    expectOk(await submitted(env));
+    for (const url of ['', 'not a url', 'https://']) {
+      expect(await seen(env, 'none', tab(TAB.tabId, url))).toEqual({ ok: true, value: { saved: null, refused: false } });
+    }
+    expect(await list(env)).toEqual([]);
+    // Still pending: the real next page settles it.
+    expect(expectOk(await seen(env, 'none', tab(TAB.tabId, APP_URL))).saved).not.toBeNull();
+  });
+
   it('page.seen from another tab saves nothing', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));

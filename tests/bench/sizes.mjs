@@ -1,0 +1,50 @@
+/**
+ * Content script size: the bytes a ThingPark page loads from the extension, as built (minified),
+ * and gzipped (level 9, what a compressed download would be; the browser reads the minified
+ * bytes from the extension's package).
+ * - OTP (and password) pages: what the manifest's content_scripts inject on ThingPark hosts
+ *   (content-scripts/thingpark.js, plus any CSS they list). It is one self-contained bundle (no
+ *   imports); the check below fails loudly if a later build makes it pull chunks.
+ * - Setup pages: the same plus qr-reader.js (jsQR), which the background injects there only.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { extensionDir } from '../browsers.mjs';
+import { figure } from './stats.mjs';
+
+/** @typedef {import('./browser.mjs').Kind} Kind */
+
+/** @param {Kind} kind @returns {import('./stats.mjs').Figure[]} */
+export function measureSizes(kind) {
+  const dir = extensionDir(kind);
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  /** @type {string[]} */
+  const injected = [];
+  for (const cs of manifest.content_scripts ?? []) injected.push(...(cs.js ?? []), ...(cs.css ?? []));
+  const files = [...new Set(injected)];
+  for (const f of files) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    // A content script is a classic script: a static import or a chunk reference would be a
+    // second download the figure must count.
+    if (/\bimport\s*\(|^import\s|chunks\//m.test(text)) throw new Error(`${f} pulls other files: count them in tests/bench/sizes.mjs`);
+  }
+  const bytes = (/** @type {string[]} */ list) => {
+    const buffers = list.map((f) => readFileSync(join(dir, f)));
+    return {
+      min: buffers.reduce((n, b) => n + b.length, 0),
+      // Each file is its own download: gzip them one by one.
+      gzip: buffers.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0),
+    };
+  };
+  const otp = bytes(files);
+  const setupFiles = [...files, 'qr-reader.js'];
+  const setup = bytes(setupFiles);
+  const build = kind === 'chromium' ? 'chrome-mv3' : 'firefox-mv3';
+  return [
+    figure({ id: 'size.otp.min', figure: 'content script size', browser: build, metric: `OTP page, minified (${files.join(' + ')})`, unit: 'bytes', value: otp.min, budget: { max: 15_000 } }),
+    figure({ id: 'size.otp.gzip', figure: 'content script size', browser: build, metric: 'OTP page, gzipped', unit: 'bytes', value: otp.gzip }),
+    figure({ id: 'size.setup.min', figure: 'content script size', browser: build, metric: 'setup page, minified (+ qr-reader.js)', unit: 'bytes', value: setup.min }),
+    figure({ id: 'size.setup.gzip', figure: 'content script size', browser: build, metric: 'setup page, gzipped', unit: 'bytes', value: setup.gzip }),
+  ];
+}

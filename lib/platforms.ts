@@ -38,6 +38,12 @@ export function parsePlatformUrl(input: string): Result<string, { code: Platform
   if (!url.hostname || url.hostname.endsWith('.') || url.hostname.includes('*')) {
     return err({ code: 'invalid-url', detail: 'no host name' });
   }
+  // A DNS name (IDNs arrive as punycode) or an IP address, nothing else. Chromium's URL parser
+  // keeps spaces in a host ("https://exa mple.com" → host "exa%20mple.com") where the URL
+  // standard (Firefox, Node) throws, and the standard itself lets "!$&'()+,;=~" through.
+  if (!/^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])$/.test(url.hostname)) {
+    return err({ code: 'invalid-url', detail: 'not a host name' });
+  }
   if (url.protocol === 'https:') return ok(url.origin);
   if (url.protocol === 'http:') {
     if (isLoopback(url.hostname)) return ok(url.origin);

@@ -75,6 +75,10 @@ describe('parsePlatformUrl', () => {
     'not a url at all',
     'https://',
     'https://exa mple.com',
+    // Allowed in a host by the URL standard (so Node parses them) but no host name.
+    'https://iot!.example.net',
+    "https://a(b)'c.example",
+    'https://iot.example.net,evil.example',
     'https://iot.example.net:99999',
     '::::',
     'https://*.example.com',

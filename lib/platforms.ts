@@ -53,7 +53,8 @@ export function parsePlatformUrl(input: string): Result<string, { code: Platform
 }
 
 function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+  // As in the manifest's optional_host_permissions (http://localhost/*, http://127.0.0.1/*).
+  return hostname === 'localhost' || hostname === '127.0.0.1';
 }
 
 /**

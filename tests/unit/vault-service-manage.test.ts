@@ -267,8 +267,8 @@ describe('accounts.update', () => {
   it('refuses a move onto a platform that already holds the same authenticator (account-exists)', async () => {
     const env = await withAccounts();
     // The same key and user, added again on the self-hosted platform.
-    expectOk(await env.send('accounts.add', { accounts: [{ ...NEW[0], origin: SELF, realm: REALM }], dryRun: false }));
-    const [onSaas] = (await list(env)).filter((a) => a.accountName === 'jane@example.com' && a.origin === ORIGIN);
+    expectOk(await env.send('accounts.add', { accounts: [{ ...NEW[0]!, origin: SELF, realm: REALM }], dryRun: false }));
+    const onSaas = (await list(env)).find((a) => a.accountName === 'jane@example.com' && a.origin === ORIGIN)!;
     const before = blob(env);
     expectErr(await env.send('accounts.update', { id: onSaas.id, changes: { origin: SELF } }), 'account-exists');
     expect(blob(env)).toBe(before);

@@ -52,12 +52,36 @@ function Sections({ status, run }: { status: VaultStatus; run: RunRequest }) {
   );
 }
 
+/** What the administrator enforces (managed storage), said once at the top of the settings. */
+function PolicyNote({ status }: { status: VaultStatus }) {
+  const { policy, policyProblems } = status;
+  const items: string[] = [];
+  if (policy.maxAutoLockMinutes != null) items.push(t('policyAutoLockMax', String(policy.maxAutoLockMinutes)));
+  if (policy.autoSubmit != null) items.push(t(policy.autoSubmit ? 'policyAutoSubmitOn' : 'policyAutoSubmitOff'));
+  if (policy.deviceName != null) items.push(t('policyDeviceName', policy.deviceName));
+  if (policy.platforms.length > 0) items.push(t('policyPlatforms', policy.platforms.join(', ')));
+  if (policy.disablePlainExport) items.push(t('policyPlainExportDisabled'));
+  if (items.length === 0 && policyProblems.length === 0) return null;
+  return (
+    <div class="policy-note" role="note" aria-label={t('policyTitle')}>
+      <p>{t('policyTitle')}</p>
+      <ul>
+        {items.map((text) => (
+          <li key={text}>{text}</li>
+        ))}
+      </ul>
+      {policyProblems.length > 0 ? <p>{t('policyIgnored', policyProblems.join(', '))}</p> : null}
+    </div>
+  );
+}
+
 function SettingsForm({ status, run }: { status: VaultStatus; run: RunRequest }) {
   const [minutes, setMinutes] = useState(String(status.settings.autoLockMinutes));
   const [autoSubmit, setAutoSubmit] = useState(status.settings.autoSubmit);
   const [deviceName, setDeviceName] = useState(status.settings.deviceName);
   const [error, setError] = useState<AppError | null>(null);
   const [saved, setSaved] = useState(false);
+  const policy = status.policy;
   const edited = () => setSaved(false);
   return (
     <form
@@ -66,30 +90,37 @@ function SettingsForm({ status, run }: { status: VaultStatus; run: RunRequest })
       onSubmit={async (e) => {
         e.preventDefault();
         setSaved(false);
+        // A setting the administrator forces is not the user's to send.
         const failure = await run('settings.update', {
-          settings: { autoLockMinutes: Number(minutes), autoSubmit, deviceName },
+          settings: { autoLockMinutes: Number(minutes), deviceName, ...(policy.autoSubmit == null ? { autoSubmit } : {}) },
         });
         setError(failure);
         setSaved(!failure);
       }}
     >
       <h2 id="settings-title">{t('settingsTitle')}</h2>
+      <PolicyNote status={status} />
       <div class="field">
         <label for="auto-lock">{t('autoLockMinutes')}</label>
         <input
           id="auto-lock"
           type="number"
           min={AUTO_LOCK_MIN}
-          max={AUTO_LOCK_MAX}
+          max={policy.maxAutoLockMinutes ?? AUTO_LOCK_MAX}
           step={1}
           required
           value={minutes}
-          aria-describedby="settings-error"
+          aria-describedby={policy.maxAutoLockMinutes == null ? 'settings-error' : 'auto-lock-policy settings-error'}
           onInput={(e) => {
             edited();
             setMinutes(e.currentTarget.value);
           }}
         />
+        {policy.maxAutoLockMinutes == null ? null : (
+          <p id="auto-lock-policy" class="hint">
+            {t('policyAutoLockMax', String(policy.maxAutoLockMinutes))}
+          </p>
+        )}
       </div>
       <div class="field">
         <label for="device-name">{t('deviceName')}</label>
@@ -113,8 +144,9 @@ function SettingsForm({ status, run }: { status: VaultStatus; run: RunRequest })
         <input
           id="auto-submit"
           type="checkbox"
-          checked={autoSubmit}
-          aria-describedby="auto-submit-hint"
+          checked={policy.autoSubmit ?? autoSubmit}
+          disabled={policy.autoSubmit != null}
+          aria-describedby={policy.autoSubmit == null ? 'auto-submit-hint' : 'auto-submit-hint auto-submit-policy'}
           onChange={(e) => {
             edited();
             setAutoSubmit(e.currentTarget.checked);
@@ -124,6 +156,11 @@ function SettingsForm({ status, run }: { status: VaultStatus; run: RunRequest })
         <p id="auto-submit-hint" class="hint">
           {t('autoSubmitHint')}
         </p>
+        {policy.autoSubmit == null ? null : (
+          <p id="auto-submit-policy" class="hint">
+            {t('policySetByAdmin')}
+          </p>
+        )}
       </div>
       <ErrorMessage id="settings-error" error={error} />
       <p role="status" class="ok">

@@ -19,6 +19,8 @@ export default defineBackground(() => {
       clear: async (name) => void (await browser.alarms.clear(name)),
     },
     bootId: crypto.randomUUID(),
+    // Firefox rejects when no administrator set managed storage for us: that is no policy.
+    managed: () => browser.storage.managed.get(null).catch(() => ({})),
     defaultDeviceName: async () => defaultDeviceName(await browserName(), (await browser.runtime.getPlatformInfo()).os),
     onUnlocked: () => {
       void notifyTabs({ type: 'vault.unlocked' });
@@ -66,6 +68,10 @@ export default defineBackground(() => {
   // The user can revoke (or grant) a site in the browser's own settings: follow it.
   browser.permissions.onRemoved.addListener(() => void service.syncPlatforms());
   browser.permissions.onAdded.addListener(() => void service.syncPlatforms());
+  // An administrator changed the policy: preset platforms and the auto-lock limit apply now.
+  browser.storage.onChanged.addListener((_changes, area) => {
+    if (area === 'managed') void service.onPolicyChanged();
+  });
   browser.alarms.onAlarm.addListener(({ name }) => void service.onAlarm(name));
   browser.tabs.onUpdated.addListener((tabId, change) => {
     if (change.status === 'complete') {

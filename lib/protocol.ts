@@ -6,6 +6,7 @@
 import type { Result } from './result';
 import type { VaultErrorCode } from './vault';
 import type { Settings } from './settings';
+import type { Policy } from './policy';
 import type { EnrollErrorCode, ManualInfo } from './enrollment';
 
 export type VaultState = 'none' | 'locked' | 'unlocked' | 'damaged';
@@ -21,6 +22,10 @@ export interface VaultStatus {
   settings: Settings;
   /** The device name used when the setting is empty ("ThingPark Autofill · Firefox on Linux"). */
   defaultDeviceName: string;
+  /** What the administrator enforces (managed storage); `settings` already respects it. */
+  policy: Policy;
+  /** Managed-storage fields that were ignored because they are malformed. */
+  policyProblems: string[];
 }
 
 export type AppErrorCode =
@@ -37,6 +42,7 @@ export type AppErrorCode =
   | 'storage-failed'
   | 'not-found'
   | 'account-exists'
+  | 'policy-enforced'
   | 'invalid-url'
   | 'not-https'
   | 'platform-exists'
@@ -155,6 +161,8 @@ export interface PlatformSummary {
   origin: string;
   /** Accounts bound to this origin; null while the vault is locked. */
   accounts: number | null;
+  /** Set by the administrator (managed storage): the user cannot remove it. */
+  managed: boolean;
   /** The browser still grants us this host (the user can revoke it in the browser's settings). */
   permitted: boolean;
   addedAt: number;

@@ -25,6 +25,7 @@ import { MAX_BACKUP_BYTES, openBackup, plainExport, planImport, sealBackup } fro
 import { findSameHost, isBuiltIn, matchPatternFor, parsePlatformUrl, parseStoredPlatforms, scriptIdFor, type StoredPlatform } from './platforms';
 import { accountToUri } from './otp';
 import { DEFAULT_SETTINGS, mergeSettings, type Settings } from './settings';
+import { effectiveSettings, forbiddenChanges, NO_POLICY, parsePolicy, type Policy } from './policy';
 import {
   allowedFor,
   type AccountCode,
@@ -65,6 +66,8 @@ export interface VaultServiceDeps {
   fillTab: (tabId: number, accountId: string | null) => Promise<boolean>;
   /** Injects the QR reader into one frame's content-script world. */
   loadQrReader: (tabId: number, frameId: number) => Promise<void>;
+  /** What the administrator set in managed storage (`storage.managed`); absent: no policy. */
+  managed?: () => Promise<unknown>;
   /** Host permissions and registered content scripts for self-hosted platforms. */
   platforms: PlatformPort;
   /** Called after the vault was unlocked (pages waiting to fill are told). */
@@ -129,8 +132,29 @@ export function createVaultService(deps: VaultServiceDeps) {
     return run;
   };
 
-  async function readSettings(): Promise<Settings> {
+  /** The user's own settings, as stored. */
+  async function readUserSettings(): Promise<Settings> {
     return mergeSettings(DEFAULT_SETTINGS, await local.get(KEYS.settings));
+  }
+
+  /** The administrator's policy; unreadable managed storage (Firefox without one) is no policy. */
+  async function readPolicy(): Promise<{ policy: Policy; problems: string[] }> {
+    if (!deps.managed) return { policy: NO_POLICY, problems: [] };
+    try {
+      return parsePolicy(await deps.managed());
+    } catch {
+      return { policy: NO_POLICY, problems: [] };
+    }
+  }
+
+  /** The settings in force: the user's, within the policy. */
+  async function readSettings(): Promise<Settings> {
+    return effectiveSettings(await readUserSettings(), (await readPolicy()).policy);
+  }
+
+  /** The device name used when the user set none: the administrator's, else the generated one. */
+  async function defaultName(): Promise<string> {
+    return (await readPolicy()).policy.deviceName ?? (await deps.defaultDeviceName());
   }
 
   /**
@@ -159,7 +183,8 @@ export function createVaultService(deps: VaultServiceDeps) {
   async function status(): Promise<VaultStatus> {
     await restore();
     const settings = await readSettings();
-    const base = { bootId: deps.bootId, settings, defaultDeviceName: await deps.defaultDeviceName() };
+    const { policy, problems } = await readPolicy();
+    const base = { bootId: deps.bootId, settings, defaultDeviceName: await defaultName(), policy, policyProblems: problems };
     if (unlocked) return { ...base, state: 'unlocked', accounts: unlocked.data.accounts.length };
     const stored = await local.get(KEYS.vault);
     if (stored == null) return { ...base, state: 'none', accounts: null };
@@ -227,16 +252,30 @@ export function createVaultService(deps: VaultServiceDeps) {
     return opened.ok ? null : { code: opened.error.code, detail: opened.error.detail };
   }
 
+  /** The platforms the user added (stored). */
   async function readPlatforms(): Promise<StoredPlatform[]> {
     return parseStoredPlatforms(await local.get(KEYS.platforms));
   }
 
+  /** The user's platforms and the administrator's (which the user cannot remove). */
+  async function allPlatforms(): Promise<(StoredPlatform & { managed: boolean })[]> {
+    const mine = (await readPlatforms()).map((p) => ({ ...p, managed: false }));
+    const { policy } = await readPolicy();
+    const preset = policy.platforms
+      .filter((origin) => !isBuiltIn(origin))
+      .map((origin) => ({ origin, addedAt: 0, managed: true }));
+    const out: (StoredPlatform & { managed: boolean })[] = [];
+    for (const p of [...preset, ...mine]) if (!findSameHost(out, p.origin)) out.push(p);
+    return out;
+  }
+
   async function platformList(): Promise<PlatformSummary[]> {
-    const platforms = await readPlatforms();
+    const platforms = await allPlatforms();
     return Promise.all(
       platforms.map(async (p) => ({
         origin: p.origin,
         addedAt: p.addedAt,
+        managed: p.managed,
         accounts: unlocked ? unlocked.data.accounts.filter((a) => a.origin === p.origin).length : null,
         permitted: await deps.platforms.permitted(matchPatternFor(p.origin)),
       })),
@@ -248,7 +287,7 @@ export function createVaultService(deps: VaultServiceDeps) {
    * still grants (after a restart, an update, or the user revoking a site in the browser).
    */
   async function syncPlatforms(): Promise<void> {
-    const platforms = await readPlatforms();
+    const platforms = await allPlatforms();
     const wanted = new Map<string, string>();
     for (const p of platforms) {
       const pattern = matchPatternFor(p.origin);
@@ -324,7 +363,8 @@ export function createVaultService(deps: VaultServiceDeps) {
     },
 
     'settings.update': async ({ settings }) => {
-      const current = await readSettings();
+      const before = await readSettings();
+      const current = await readUserSettings();
       const next = mergeSettings(current, settings);
       for (const [field, value] of Object.entries(settings)) {
         const kept = next[field as keyof Settings];
@@ -333,8 +373,10 @@ export function createVaultService(deps: VaultServiceDeps) {
           return err({ code: 'bad-request', detail: `invalid setting: ${field}` });
         }
       }
+      const forbidden = forbiddenChanges(next, (await readPolicy()).policy).filter((f) => f in settings);
+      if (forbidden.length > 0) return err({ code: 'policy-enforced', detail: forbidden.join(', ') });
       await local.set(KEYS.settings, next);
-      if (unlocked && next.autoLockMinutes !== current.autoLockMinutes) await scheduleAutoLock();
+      if (unlocked && (await readSettings()).autoLockMinutes !== before.autoLockMinutes) await scheduleAutoLock();
       return ok(await status());
     },
 
@@ -404,7 +446,7 @@ export function createVaultService(deps: VaultServiceDeps) {
       const origin = parsed.value;
       if (isBuiltIn(origin)) return err({ code: 'built-in-platform', detail: origin });
       const platforms = await readPlatforms();
-      const same = findSameHost(platforms, origin);
+      const same = findSameHost(await allPlatforms(), origin);
       if (same) return err({ code: 'platform-exists', detail: same.origin });
       const pattern = matchPatternFor(origin);
       if (!(await deps.platforms.permitted(pattern))) return err({ code: 'permission-refused', detail: pattern });
@@ -418,7 +460,10 @@ export function createVaultService(deps: VaultServiceDeps) {
       await restore();
       const platforms = await readPlatforms();
       const target = platforms.find((p) => p.origin === origin);
-      if (!target) return err({ code: 'not-found' });
+      if (!target) {
+        const preset = (await allPlatforms()).some((p) => p.managed && p.origin === origin);
+        return err({ code: preset ? 'policy-enforced' : 'not-found' });
+      }
       await local.set(KEYS.platforms, platforms.filter((p) => p !== target));
       await syncPlatforms();
       await deps.platforms.release(matchPatternFor(origin));
@@ -453,6 +498,7 @@ export function createVaultService(deps: VaultServiceDeps) {
     'backup.exportPlain': async ({ vaultPassphrase }) => {
       await restore();
       if (!unlocked) return err({ code: 'locked' });
+      if ((await readPolicy()).policy.disablePlainExport) return err({ code: 'policy-enforced', detail: 'disablePlainExport' });
       const wrong = await confirmPassphrase(vaultPassphrase);
       if (wrong) return err(wrong);
       return ok({ text: plainExport(unlocked.data.accounts), accounts: unlocked.data.accounts.length });
@@ -508,7 +554,7 @@ export function createVaultService(deps: VaultServiceDeps) {
         },
         origin,
         realm,
-        baseDeviceName: settings.deviceName || (await deps.defaultDeviceName()),
+        baseDeviceName: settings.deviceName || (await defaultName()),
         refusedNames: state.refusedNames,
         data: unlocked.data,
         nowMs: now(),
@@ -660,6 +706,14 @@ export function createVaultService(deps: VaultServiceDeps) {
       // Called from browser events with nobody to tell: a failure is retried at the next event
       // or start (platforms.add reports its own failures to the page).
       return serial(syncPlatforms).catch(() => undefined);
+    },
+    /** The administrator's policy changed: platforms follow it, and a shorter auto-lock applies now. */
+    onPolicyChanged(): Promise<void> {
+      return serial(async () => {
+        await syncPlatforms();
+        await restore();
+        if (unlocked) await scheduleAutoLock();
+      }).catch(() => undefined);
     },
     /** A browser start: whatever a previous run left unlocked is locked now. */
     onBrowserStartup(): Promise<void> {

@@ -15,7 +15,7 @@ export function Backups(props: SectionProps) {
       <p>{t('backupIntro')}</p>
       <ExportForm />
       <ImportForm onChanged={props.onChanged} />
-      <PlainExport />
+      {props.status.policy.disablePlainExport ? <p class="policy-note">{t('policyPlainExportDisabled')}</p> : <PlainExport />}
     </section>
   );
 }

@@ -164,7 +164,7 @@ interface RowProps {
 }
 
 function PlatformRow({ platform, onChanged, onRemoved }: RowProps) {
-  const { origin, accounts, permitted } = platform;
+  const { origin, accounts, permitted, managed } = platform;
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -220,6 +220,7 @@ function PlatformRow({ platform, onChanged, onRemoved }: RowProps) {
         {origin}
       </span>
       {accounts === null ? null : <span class="platform-meta">{accountsText(accounts)}</span>}
+      {managed ? <span class="platform-meta">{t('policyPlatformManaged')}</span> : null}
       {permitted ? (
         <span class="platform-meta">{t('platformPermitted')}</span>
       ) : (
@@ -261,6 +262,7 @@ function PlatformRow({ platform, onChanged, onRemoved }: RowProps) {
               {t('platformAllowAgain')}
             </button>
           )}
+          {managed ? null : (
           <button
             ref={removeButton}
             type="button"
@@ -273,6 +275,7 @@ function PlatformRow({ platform, onChanged, onRemoved }: RowProps) {
           >
             {t('platformRemove')}
           </button>
+          )}
         </div>
       )}
     </li>

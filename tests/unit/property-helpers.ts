@@ -59,7 +59,8 @@ export const APP_CODES = exactly<AppErrorCode>()([
   'bad-digits', 'bad-period', 'bad-counter', 'bad-label', 'issuer-mismatch',
   'not-keycloak', 'bad-origin', 'locked', 'no-vault', 'vault-exists', 'passphrase-mismatch', 'bad-request',
   'forbidden', 'storage-failed', 'not-found', 'invalid-url', 'not-https', 'platform-exists', 'built-in-platform',
-  'permission-refused', 'backup-too-large', 'account-exists', 'internal',
+  'permission-refused', 'backup-too-large', 'account-exists',
+  'policy-enforced', 'internal',
 ]);
 
 /**

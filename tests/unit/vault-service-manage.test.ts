@@ -380,7 +380,7 @@ describe('platforms', () => {
     const env = await withAccounts();
     env.platforms.granted.add(SELF_PATTERN);
     const listed = expectOk(await env.send('platforms.add', { url: 'iot.example.net:8443/tpe/dashboard' }));
-    expect(listed).toEqual([{ origin: SELF, accounts: 2, permitted: true, addedAt: expect.any(Number) }]);
+    expect(listed).toEqual([{ origin: SELF, accounts: 2, permitted: true, managed: false, addedAt: expect.any(Number) }]);
     expect(env.local.map.get(KEYS.platforms)).toEqual([{ origin: SELF, addedAt: listed[0]!.addedAt }]);
     expect([...env.platforms.scripts]).toEqual([[SELF_SCRIPT, SELF_PATTERN]]);
     expect(expectOk(await env.send('platforms.list', {}))).toEqual(listed);
@@ -442,7 +442,7 @@ describe('platforms', () => {
     const env = boot();
     env.platforms.granted.add(SELF_PATTERN);
     expect(expectOk(await env.send('platforms.add', { url: SELF }))).toEqual([
-      { origin: SELF, accounts: null, permitted: true, addedAt: expect.any(Number) },
+      { origin: SELF, accounts: null, permitted: true, managed: false, addedAt: expect.any(Number) },
     ]);
     expect(expectOk(await env.send('platforms.remove', { origin: SELF }))).toEqual([]);
   });

@@ -177,7 +177,7 @@ describe('decodeQr on hostile images', { timeout: 60_000 }, () => {
     );
   });
 
-  it('a real QR code of any text reads back, and only an otpauth URI of the hidden secret is accepted (250 cases)', () => {
+  it('a real QR code of any text reads back, and only an otpauth URI of the hidden secret is accepted (100 cases)', () => {
     const raw = 'Aq3kP9vLm2Rt7Wc1Bn5d';
     const textArb = fc.oneof(
       fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 120 }),
@@ -198,7 +198,7 @@ describe('decodeQr on hostile images', { timeout: 60_000 }, () => {
         if (honest.ok && honest.value.secret === keyOf(raw)) expect(checked).toEqual(honest);
         else expect(checked.ok).toBe(false);
       }),
-      runs(250),
+      runs(100),
     );
   });
 });

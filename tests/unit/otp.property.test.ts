@@ -127,8 +127,8 @@ describe('parseOtpauthUri on hostile text', { timeout: 60_000 }, () => {
     fc.assert(fc.property(assembledUriArb, checkParse), runs(4000));
   });
 
-  it('valid URIs after random edits (insert, delete, duplicate, percent-encode, case, truncate, blow up) (5000 cases)', () => {
-    fc.assert(fc.property(mutated(goodUriArb, 4), checkParse), runs(5000));
+  it('valid URIs after random edits (insert, delete, duplicate, percent-encode, case, truncate, blow up) (3000 cases)', () => {
+    fc.assert(fc.property(mutated(goodUriArb, 4), checkParse), runs(3000));
   });
 
   it('a duplicated parameter is refused, never resolved by picking one of the values (2000 cases)', () => {

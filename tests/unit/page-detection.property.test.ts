@@ -243,43 +243,66 @@ describe('random DOMs', { timeout: 60_000 }, () => {
 
   it('Keycloak forms assembled from the right pieces, in random order and nesting (1500 cases)', () => {
     // Pieces of the three forms: random DOMs rarely hold a whole setup form, these often do.
-    const basePiece = fc.constantFrom<Spec>(
-      { tag: 'input', svg: false, attrs: [['id', 'totp'], ['name', 'totp']], children: [] },
-      { tag: 'input', svg: false, attrs: [['id', 'totpSecret'], ['type', 'hidden'], ['value', 'Aq3kP9vLm2Rt7Wc1Bn5d']], children: [] },
-      { tag: 'input', svg: false, attrs: [['id', 'userLabel']], children: [] },
-      { tag: 'input', svg: false, attrs: [['id', 'otp'], ['autocomplete', 'one-time-code']], children: [] },
-      { tag: 'input', svg: false, attrs: [['id', 'username']], children: [] },
-      { tag: 'input', svg: false, attrs: [['id', 'password'], ['type', 'password']], children: [] },
-      { tag: 'input', svg: false, attrs: [['type', 'radio'], ['name', 'selectedCredentialId'], ['value', 'cred-a'], ['id', 'kc-otp-credential-0']], children: [] },
-      { tag: 'input', svg: false, attrs: [['type', 'hidden'], ['id', 'selectedCredentialId'], ['value', 'cred-b']], children: [] },
-      { tag: 'div', svg: false, attrs: [['id', 'kc-otp-credential-1'], ['onclick', "toggleOTP(1, 'cred-b')"]], children: [] },
-      { tag: 'img', svg: false, attrs: [['id', 'kc-totp-secret-qr-code'], ['src', 'data:,']], children: [] },
-      { tag: 'span', svg: false, attrs: [['id', 'kc-totp-secret-key']], children: [{ text: 'IFYT G22Q HF3E Y3JS KJ2D OV3D GFBG 4NLE' }] },
-      { tag: 'button', svg: false, attrs: [['id', 'saveTOTPBtn']], children: [] },
-      { tag: 'input', svg: false, attrs: [['id', 'kc-login'], ['type', 'submit']], children: [] },
-    );
-    // Sometimes handed to another form (form="..."), or wrapped in a nested form of its own.
-    const piece: fc.Arbitrary<Spec> = fc.tuple(basePiece, fc.nat({ max: 9 }), fc.constantFrom(...FORM_IDS, 'elsewhere', '')).map(([p, roll, owner]) => {
-      if ('text' in p || roll > 2) return p;
+    const input = (...attrs: [string, string][]): Spec => ({ tag: 'input', svg: false, attrs, children: [] });
+    const PIECES: Record<(typeof FORM_IDS)[number], Spec[]> = {
+      'kc-totp-settings-form': [
+        input(['id', 'totp'], ['name', 'totp']),
+        input(['id', 'totpSecret'], ['type', 'hidden'], ['value', 'Aq3kP9vLm2Rt7Wc1Bn5d']),
+        input(['id', 'userLabel']),
+        { tag: 'img', svg: false, attrs: [['id', 'kc-totp-secret-qr-code'], ['src', 'data:,']], children: [] },
+        { tag: 'span', svg: false, attrs: [['id', 'kc-totp-secret-key']], children: [{ text: 'IFYT G22Q HF3E Y3JS KJ2D OV3D GFBG 4NLE' }] },
+        { tag: 'button', svg: false, attrs: [['id', 'saveTOTPBtn']], children: [] },
+      ],
+      'kc-otp-login-form': [
+        input(['id', 'otp'], ['autocomplete', 'one-time-code']),
+        input(['type', 'radio'], ['name', 'selectedCredentialId'], ['value', 'cred-a'], ['id', 'kc-otp-credential-0']),
+        input(['type', 'hidden'], ['id', 'selectedCredentialId'], ['value', 'cred-b']),
+        { tag: 'div', svg: false, attrs: [['id', 'kc-otp-credential-1'], ['onclick', "toggleOTP(1, 'cred-b')"]], children: [] },
+        input(['id', 'kc-login'], ['type', 'submit']),
+      ],
+      'kc-form-login': [input(['id', 'username']), input(['id', 'password'], ['type', 'password'])],
+    };
+    // Sometimes handed to another form (form="...") or wrapped in a nested form of its own.
+    const twisted = (p: Spec, roll: number, owner: string): Spec => {
+      if ('text' in p || roll > 1) return p;
       if (roll === 0) return { tag: 'form', svg: false, attrs: [], children: [p] };
       return { ...p, attrs: [...p.attrs, ['form', owner]] };
-    });
-    const formArb = fc.record({
-      tag: fc.oneof({ weight: 5, arbitrary: fc.constant('form') }, { weight: 1, arbitrary: fc.constantFrom('div', 'fieldset') }),
-      svg: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-      attrs: fc.tuple(fc.constantFrom(...FORM_IDS), fc.array(attrArb, { maxLength: 2 })).map(([id, rest]): [string, string][] => [['id', id], ...rest]),
-      children: fc.array(fc.oneof({ weight: 4, arbitrary: piece }, { weight: 1, arbitrary: specArb.map((s): Spec => ({ tag: 'div', svg: false, attrs: [], children: s })) }), { maxLength: 8 }),
-    });
-    const pageArb = fc.array(fc.oneof({ weight: 3, arbitrary: formArb as fc.Arbitrary<Spec> }, { weight: 1, arbitrary: piece }), { minLength: 1, maxLength: 3 });
+    };
+    const twistArb = fc.tuple(fc.nat({ max: 11 }), fc.constantFrom(...FORM_IDS, 'elsewhere', ''));
+    const piece = fc.tuple(fc.constantFrom(...Object.values(PIECES).flat()), twistArb).map(([p, [roll, owner]]) => twisted(p, roll, owner));
+    // A form holds a random selection of its own pieces in random order (so that whole, valid pages
+    // are common), plus strays of other forms and random nodes.
+    const formArb = fc
+      .record({
+        id: fc.constantFrom(...FORM_IDS),
+        tag: fc.oneof({ weight: 9, arbitrary: fc.constant('form') }, { weight: 1, arbitrary: fc.constantFrom('div', 'fieldset') }),
+        svg: fc.oneof({ weight: 19, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+        attrs: fc.array(attrArb.filter(([n]) => n !== 'id'), { maxLength: 1 }),
+        own: fc.array(fc.tuple(fc.boolean(), twistArb, fc.nat()), { minLength: 6, maxLength: 6 }),
+        extras: fc.array(fc.oneof(piece, specArb.map((s): Spec => ({ tag: 'div', svg: false, attrs: [], children: s }))), { maxLength: 2 }),
+      })
+      .map(({ id, tag, svg, attrs, own, extras }): Spec => {
+        const mine = PIECES[id].flatMap((p, i) => {
+          const [keep, [roll, owner], key] = own[i]!;
+          return keep ? [{ key, spec: twisted(p, roll, owner) }] : [];
+        });
+        const children = [...mine, ...extras.map((spec, i) => ({ key: own[i]![2] + i, spec }))].sort((a, b) => a.key - b.key).map((c) => c.spec);
+        return { tag, svg, attrs: [['id', id], ...attrs], children };
+      });
+    const pageArb = fc.array(fc.oneof({ weight: 6, arbitrary: formArb }, { weight: 1, arbitrary: piece }), { minLength: 1, maxLength: 2 });
     const kinds = new Set<string>();
+    const counts = new Map<string, number>();
     fc.assert(
       fc.property(pageArb, classArb, fc.option(fc.nat(), { nil: null }), (nodes, bodyClass, focus) => {
         render(nodes, '', bodyClass);
         const page = detectAll(focus);
-        kinds.add(page.kind === 'none' ? `none:${'reason' in page ? page.reason : ''}` : page.kind);
+        const kind = page.kind === 'none' ? `none:${'reason' in page ? page.reason : ''}` : page.kind;
+        kinds.add(kind);
+        counts.set(kind, (counts.get(kind) ?? 0) + 1);
       }),
       runs(1500),
     );
+    if (process.env.FC_STATS) console.log('KINDS', JSON.stringify([...counts]));
     if (runs(1500).numRuns >= 1000) expect([...kinds].sort()).toEqual(['login', 'none:', 'none:ambiguous', 'otp', 'setup']);
   });
 

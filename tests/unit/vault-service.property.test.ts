@@ -531,15 +531,15 @@ function checkContentScriptReply(caller: Extract<Caller, { kind: 'content-script
 // ---------------------------------------------------------------------------------------------
 
 describe('the background under random message sequences', { timeout: 120_000 }, () => {
-  it('every reply is a value with a known code; storage stays valid; content scripts get nothing of other origins (400 sequences of 5 to 30 steps)', async () => {
+  it('every reply is a value with a known code; storage stays valid; content scripts get nothing of other origins (300 sequences of 5 to 30 steps)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), fc.array(stepArb, { minLength: 5, maxLength: 30, size: 'max' }), (startUnlocked, steps) => runSequence(startUnlocked, steps)),
-      runs(400),
+      runs(300),
     );
     if (process.env.FC_STATS) console.log([...STATS].sort().map(([k, n]) => `${String(n).padStart(6)} ${k}`).join('\n'));
   });
 
-  it('one tab\'s page flow (enroll, submit, next page, fill, submit the code) keeps the vault valid (300 sequences)', async () => {
+  it('one tab\'s page flow (enroll, submit, next page, fill, submit the code) keeps the vault valid (200 sequences)', async () => {
     // Narrower than the sequences above, so that whole enrollments and logins happen often.
     const tabUrl = fc.constantFrom(
       `${TP}/auth/realms/${R1}/login-actions/required-action?execution=CONFIGURE_TOTP`,
@@ -558,7 +558,7 @@ describe('the background under random message sequences', { timeout: 120_000 }, 
     );
     await fc.assert(
       fc.asyncProperty(fc.array(flowStep, { minLength: 5, maxLength: 30, size: 'max' }), (steps) => runSequence(true, steps)),
-      runs(300),
+      runs(200),
     );
   });
 

@@ -336,7 +336,7 @@ describe('planImport', { timeout: 60_000 }, () => {
   const accountArb = fc.constantFrom(...POOL);
   const json = (v: unknown) => JSON.stringify(v);
 
-  it('every incoming account is added, skipped or a conflict; nothing stored changes; ids stay unique (5000 cases)', () => {
+  it('every incoming account is added, skipped or a conflict; nothing stored changes; ids stay unique (3000 cases)', () => {
     const outcomes = { added: 0, skipped: 0, conflicts: 0 };
     fc.assert(
       fc.property(fc.array(accountArb, { maxLength: 6 }), fc.array(accountArb, { maxLength: 8 }), (existing, incoming) => {
@@ -371,7 +371,7 @@ describe('planImport', { timeout: 60_000 }, () => {
         outcomes.skipped += report.skipped.length;
         outcomes.conflicts += report.conflicts.length;
       }),
-      runs(5000),
+      runs(3000),
     );
     // The pools make every outcome common (a generator that never collides would prove little).
     expect(Math.min(outcomes.added, outcomes.skipped, outcomes.conflicts)).toBeGreaterThan(0);

@@ -21,7 +21,7 @@
  */
 import { createSimulator, DEFAULT_REALM, DEMO_PASSWORD } from '../simulator/server.mjs';
 import { launchBench, pollUntil } from './browser.mjs';
-import { figure, median, summarize } from './stats.mjs';
+import { figure, median, ratioInterval, summarize } from './stats.mjs';
 
 export const BASE = 'https://community.thingpark.io';
 export const PASSPHRASE = 'correct horse battery staple';
@@ -254,14 +254,18 @@ async function measureOverhead(kind, ext, sim, o) {
         }
       }
       const ratio = ratioOfMedians(load.with, load.without);
+      const ci = ratioInterval(load.with, load.without);
       figures.push({
         ...figure({
           id: `overhead.${pageName === 'OTP page' ? 'otp' : 'password'}`, figure: 'page-load overhead', browser: kind,
           metric: `${pageName}: load event with / without extension`, unit: 'ratio', value: ratio, budget: { max: 1.05 },
-          note: `load event median ${fmtMs(median(load.with))} with, ${fmtMs(median(load.without))} without`,
+          note:
+            `load event median ${fmtMs(median(load.with))} with, ${fmtMs(median(load.without))} without` +
+            (ci ? `; 95 % bootstrap interval of the ratio ${ci[0].toFixed(2)}–${ci[1].toFixed(2)}` : ''),
           extra: {
             loadWithMs: median(load.with), loadWithoutMs: median(load.without),
             dclWithMs: median(dcl.with), dclWithoutMs: median(dcl.without),
+            ratioInterval95: ci,
             dclRatio: ratioOfMedians(dcl.with, dcl.without),
             pairRatios: summarize(load.with.map((x, k) => x / load.without[k])),
             loadWith: load.with, loadWithout: load.without,

@@ -46,7 +46,7 @@ const { measurePages } = await import('./pages.mjs');
 const { measureExtension } = await import('./extension.mjs');
 const { measureSizes } = await import('./sizes.mjs');
 const { measureQr, qrBreakdown } = await import('./qr.mjs');
-const { table } = await import('./stats.mjs');
+const { notes, table } = await import('./stats.mjs');
 
 const quick = args.quick;
 const N = quick
@@ -135,6 +135,7 @@ const order = ['fill latency', 'enrollment latency', 'page-load overhead', 'cont
 figures.sort((a, b) => order.indexOf(a.figure) - order.indexOf(b.figure));
 
 console.log(`\n${table(figures)}`);
+if (notes(figures)) console.log(`\n${notes(figures)}`);
 if (Object.keys(qrDetails).length) console.log(`\n${qrBreakdown(qrDetails)}`);
 const judged = figures.filter((f) => f.pass !== null);
 console.log(

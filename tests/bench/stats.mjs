@@ -103,3 +103,43 @@ export function table(figures) {
   const line = (/** @type {string[]} */ r) => r.map((c, i) => (i >= 3 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
+
+/**
+ * 95 % bootstrap interval of the ratio of medians of two paired samples (pairs resampled,
+ * seeded: the same data gives the same interval). @param {number[]} a @param {number[]} b
+ * @returns {[number, number] | null}
+ */
+export function ratioInterval(a, b, rounds = 2000) {
+  const n = Math.min(a.length, b.length);
+  if (n < 3) return null;
+  let seed = 0x9e3779b9;
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const ratios = [];
+  for (let r = 0; r < rounds; r++) {
+    const xa = [];
+    const xb = [];
+    for (let i = 0; i < n; i++) {
+      const k = Math.floor(rand() * n);
+      xa.push(a[k]);
+      xb.push(b[k]);
+    }
+    const mb = /** @type {number} */ (median(xb));
+    if (mb) ratios.push(/** @type {number} */ (median(xa)) / mb);
+  }
+  ratios.sort((x, y) => x - y);
+  return [ratios[Math.floor(rounds * 0.025)], ratios[Math.floor(rounds * 0.975)]];
+}
+
+/** Figures with a note, one line each, for under the table. @param {Figure[]} figures */
+export function notes(figures) {
+  return figures
+    .filter((f) => f.note)
+    .map((f) => `- ${f.figure}, ${f.browser}, ${f.metric}: ${f.note}`)
+    .join('\n');
+}

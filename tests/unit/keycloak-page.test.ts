@@ -379,7 +379,8 @@ describe('detectPage: adversarial pages', () => {
     expect(asOtp(detectPage(parse(html).doc)).devices.map((d) => d.label)).toEqual(['Pixel 7']);
   });
 
-  it('never throws on generated garbage (100 cases)', () => {
+  // Parses dozens of pages with happy-dom: seconds on a loaded 2-core machine, beyond the 5 s default.
+  it('never throws on generated garbage (100 cases)', { timeout: 60_000 }, () => {
     const pieces = [
       '<form id="kc-totp-settings-form">', '<form id="kc-otp-login-form">', '<form id="kc-form-login">', '</form>',
       '<input id="totp">', '<input id="totpSecret" value="x">', '<input id="otp" name="otp">', '<input id="userLabel" required>',

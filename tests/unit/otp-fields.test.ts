@@ -306,7 +306,8 @@ describe('findOtpTarget: bounds and robustness', () => {
     expect(describeTarget(findOtpTarget(doc))).toBe('o');
   });
 
-  it('50 random garbage DOMs never throw', () => {
+  // Parses dozens of pages with happy-dom: seconds on a loaded 2-core machine, beyond the 5 s default.
+  it('50 random garbage DOMs never throw', { timeout: 60_000 }, () => {
     let seed = 0x2f6e2b1;
     const rand = () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { AccountSummary, AppError } from '@/lib/protocol';
+import type { AccountSummary, AppError, Reply } from '@/lib/protocol';
 import { request } from './client';
 import { ErrorMessage } from './ErrorMessage';
 import { CodeRow, ROW_HEIGHT, type ListedAccount } from './CodeRow';
@@ -54,7 +54,7 @@ export function AccountList({ current, onAdd, onLocked }: Props) {
   const lockedRef = useRef(onLocked);
   lockedRef.current = onLocked;
   useEffect(() => {
-    void request('accounts.list', {}).then((reply) => {
+    void loadAccounts().then((reply) => {
       if (reply.ok) setAccounts(reply.value.map(listed));
       else if (reply.error.code === 'locked') lockedRef.current();
       else setLoadError(reply.error);
@@ -276,6 +276,24 @@ export function AccountList({ current, onAdd, onLocked }: Props) {
       </p>
     </div>
   );
+}
+
+let prefetched: Promise<Reply<'accounts.list'>> | null = null;
+
+/**
+ * Asks for the accounts as the popup starts, together with the vault's state, instead of one
+ * round trip after the other: the list then renders as soon as the vault is known to be open.
+ */
+export function prefetchAccounts(): void {
+  prefetched = request('accounts.list', {});
+}
+
+/** The prefetched list once (if it succeeded: the vault may have been locked then), else a fresh one. */
+async function loadAccounts(): Promise<Reply<'accounts.list'>> {
+  const early = prefetched;
+  prefetched = null;
+  const reply = early ? await early : null;
+  return reply?.ok ? reply : request('accounts.list', {});
 }
 
 /** Prepared once per load: the host shown and the lowercase text that search looks in. */

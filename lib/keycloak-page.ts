@@ -8,6 +8,11 @@
  * page without Keycloak's ids costs a dozen getElementById calls; a Keycloak page adds one
  * `[id="..."]` count per key id present and a few look-ups, mostly scoped to the form.
  *
+ * Two entry points: `detectPage` reads everything (the setup page's QR image, manual-mode key and
+ * policy, field errors, whether a device name is required); `detectPageKind` answers the same
+ * question with the same rules but reads no more of a setup page than its form, so that the
+ * setup-page parsing is bundled only in the script injected into setup pages.
+ *
  * Selectors are Keycloak's built-in template ids (login.ftl, login-otp.ftl,
  * login-config-totp.ftl in `base`/`keycloak` and `keycloak.v2`), which the server itself reads;
  * labels are never used because the v2 setup form's `<label for>` values are wrong.
@@ -77,7 +82,15 @@ export interface LoginPage {
   password: HTMLInputElement | null;
 }
 
-export type PageInfo = SetupPage | OtpPage | LoginPage | { kind: 'none'; reason?: 'ambiguous' };
+export type NoPage = { kind: 'none'; reason?: 'ambiguous' };
+export type PageInfo = SetupPage | OtpPage | LoginPage | NoPage;
+
+/** A setup page as `detectPageKind` reads it: its form, nothing else. */
+export interface SetupPageKind {
+  kind: 'setup';
+  form: HTMLFormElement;
+}
+export type PageKindInfo = SetupPageKind | OtpPage | LoginPage | NoPage;
 
 const XHTML = 'http://www.w3.org/1999/xhtml';
 
@@ -108,8 +121,8 @@ const ERROR_ALERT =
 const TOGGLE_OTP = /^\s*toggleOTP\(\s*(\d{1,4})\s*,\s*'([^'"\\<>\s]{1,255})'\s*\)\s*;?\s*$/;
 
 // Fresh objects each time: a caller that mutates its result cannot change the next one.
-const none = (): PageInfo => ({ kind: 'none' });
-const ambiguous = (): PageInfo => ({ kind: 'none', reason: 'ambiguous' });
+const none = (): NoPage => ({ kind: 'none' });
+const ambiguous = (): NoPage => ({ kind: 'none', reason: 'ambiguous' });
 
 function isHtml<K extends keyof HTMLElementTagNameMap>(
   el: Element | null | undefined,
@@ -174,6 +187,19 @@ function formById(doc: Document, id: string): HTMLFormElement | null {
  * fields outside their form, several Keycloak forms at once) is `{kind: 'none'}`.
  */
 export function detectPage(doc: Document): PageInfo {
+  return detect(doc, setupPage);
+}
+
+/**
+ * `detectPage` with a setup page read only as far as `SetupPageKind`: the same kind on every
+ * document (same rules, same checks of the setup form's fields), for the content script that
+ * loads on every page. The setup-page code then calls `detectPage`.
+ */
+export function detectPageKind(doc: Document): PageKindInfo {
+  return detect(doc, setupPageKind);
+}
+
+function detect<S>(doc: Document, setup: (doc: Document, form: HTMLFormElement) => S | null): S | OtpPage | LoginPage | NoPage {
   try {
     // On a page without any key id (the ThingPark app itself) this is a few getElementById calls.
     if (hasDuplicateKeyIds(doc)) return ambiguous();
@@ -181,7 +207,7 @@ export function detectPage(doc: Document): PageInfo {
     const otpForm = formById(doc, 'kc-otp-login-form');
     const loginForm = formById(doc, 'kc-form-login');
     if (Number(!!setupForm) + Number(!!otpForm) + Number(!!loginForm) > 1) return ambiguous();
-    if (setupForm) return setupPage(doc, setupForm) ?? none();
+    if (setupForm) return setup(doc, setupForm) ?? none();
     if (otpForm) return otpPage(doc, otpForm) ?? none();
     if (loginForm) return loginPage(doc, loginForm) ?? none();
     return none();
@@ -190,10 +216,21 @@ export function detectPage(doc: Document): PageInfo {
   }
 }
 
-function setupPage(doc: Document, form: HTMLFormElement): SetupPage | null {
+/** A setup form posts both the code and the secret; without them it is nothing we can fill. */
+function setupInputs(doc: Document, form: HTMLFormElement) {
   const codeInput = inputIn(doc, form, 'totp');
   const secretInput = inputIn(doc, form, 'totpSecret');
-  if (!codeInput || !secretInput) return null;
+  return codeInput && secretInput ? { codeInput, secretInput } : null;
+}
+
+function setupPageKind(doc: Document, form: HTMLFormElement): SetupPageKind | null {
+  return setupInputs(doc, form) ? { kind: 'setup', form } : null;
+}
+
+function setupPage(doc: Document, form: HTMLFormElement): SetupPage | null {
+  const inputs = setupInputs(doc, form);
+  if (!inputs) return null;
+  const { codeInput, secretInput } = inputs;
   const labelInput = inputIn(doc, form, 'userLabel');
   const qr = doc.getElementById('kc-totp-secret-qr-code');
   const fieldCode = text(doc.getElementById('input-error-otp-code'));
@@ -325,7 +362,19 @@ export function realmFromUrl(url: string): string | null {
     if (typeof url !== 'string' || url.length > 8192) return null;
     const parsed = url.startsWith('/') ? new URL(url, 'https://realm.invalid') : new URL(url);
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
-    const m = /^\/(?:auth\/)?realms\/([^/]+)(?:\/|$)/.exec(parsed.pathname);
+    return realmFromPath(parsed.pathname);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `realmFromUrl` for the path of a URL already known to be http(s), such as the page's own
+ * `location.pathname` (the content script's case: no URL to parse).
+ */
+export function realmFromPath(pathname: string): string | null {
+  try {
+    const m = /^\/(?:auth\/)?realms\/([^/]+)(?:\/|$)/.exec(pathname);
     if (!m || m[1] == null) return null;
     const realm = decodeURIComponent(m[1]);
     if (realm.length === 0 || realm.length > 255 || realm === '.' || realm === '..') return null;

@@ -1,22 +1,23 @@
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { THINGPARK_MATCHES } from '@/lib/hosts';
-import { detectPage, type PageInfo } from '@/lib/keycloak-page';
+import { detectPageKind, type PageKindInfo } from '@/lib/keycloak-page';
 import { createPageRunner } from './page';
 
 /**
  * Runs on every page of the ThingPark hosts: it decides from the DOM whether this is Keycloak's
  * TOTP setup page, its OTP page or its password page, and does nothing else anywhere else. Kept
- * small (jsQR is injected only into setup pages, see qr.ts).
+ * small: a setup page's work (enrollment, jsQR) is in `qr-reader.js`, which the background injects
+ * into setup pages only (see page.ts).
  */
 export default defineContentScript({
   matches: THINGPARK_MATCHES,
   runAt: 'document_end',
   main(ctx) {
     const runner = createPageRunner();
-    let handled: PageInfo['kind'] | null = null;
+    let handled: PageKindInfo['kind'] | null = null;
 
-    const check = (page = detectPage(document)) => {
+    const check = (page = detectPageKind(document)) => {
       if (page.kind === 'none' || page.kind === handled) return page.kind !== 'none';
       handled = page.kind;
       void runner.handle(page);
@@ -29,7 +30,7 @@ export default defineContentScript({
       return undefined;
     });
 
-    const first = detectPage(document);
+    const first = detectPageKind(document);
     if (first.kind !== 'none') {
       runner.reportSeen(first);
       if (check(first)) return;
@@ -37,7 +38,7 @@ export default defineContentScript({
       // A page that shows no Keycloak form yet may still render one (a late setup page with an
       // error must not pass for the application page that follows a successful enrollment):
       // report it once it has loaded and settled.
-      const settle = () => ctx.setTimeout(() => runner.reportSeen(detectPage(document)), 300);
+      const settle = () => ctx.setTimeout(() => runner.reportSeen(detectPageKind(document)), 300);
       if (document.readyState === 'complete') settle();
       else window.addEventListener('load', settle, { once: true });
     }

@@ -1,5 +1,5 @@
-import type { LoginPage, OtpPage, PageInfo, SetupPage } from '@/lib/keycloak-page';
-import { detectPage, realmFromUrl, selectDevice } from '@/lib/keycloak-page';
+import type { LoginPage, OtpPage, PageKindInfo } from '@/lib/keycloak-page';
+import { detectPageKind, realmFromPath, selectDevice } from '@/lib/keycloak-page';
 import { SKEW_TOLERANCE_MS } from '@/lib/clock';
 import type { AppError, PageKind } from '@/lib/protocol';
 import { request } from '@/components/client';
@@ -7,28 +7,41 @@ import { errorText, t } from '@/components/i18n';
 import { fillInput, submitForm } from '@/components/page/fill';
 import { hideNotice, showChooser, showNotice } from '@/components/page/notice';
 import { measureClockOffset } from '@/components/page/clock';
-import { readQr } from './qr';
-
-/** Keycloak's error text on a setup page, if it shows one. */
-function setupErrorOf(page: PageInfo): string | null {
-  return page.kind === 'setup' ? (page.errors.code ?? page.errors.label) : null;
-}
+import type { SetupRunner, SetupSlot } from '@/components/page/setup-page';
 
 /**
  * What the content script does on each kind of Keycloak page. One runner per page load; the
- * background decides everything that involves a secret and answers with what to fill.
+ * background decides everything that involves a secret and answers with what to fill. A setup
+ * page's work is in `qr-reader.js` (components/page/setup-page.ts), injected on setup pages only.
  */
 export function createPageRunner() {
   /** The page report must reach the background before an enrollment: it settles the last one. */
   let seen: Promise<unknown> = Promise.resolve();
   /** Set while a page waits for the vault to be unlocked from the toolbar. */
   let waitingForUnlock = false;
-  let submitted = false;
-  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let setup: Promise<SetupRunner | null> | null = null;
 
-  function reportSeen(page: PageInfo): void {
+  /**
+   * The setup page's script, asked for once per page, as soon as a setup page is seen: the
+   * background injects it while the page report is on its way.
+   */
+  function setupRunner(): Promise<SetupRunner | null> {
+    return (setup ??= request('page.loadQrReader', {}).then((reply) => {
+      const create = (globalThis as SetupSlot).__thingparkAutofillSetup;
+      if (reply.ok && create) return create({ seen: () => seen, showNotice, blocked, unblocked: () => (waitingForUnlock = false) });
+      // Said like any other failure; asked again on the next attempt (once the vault is unlocked).
+      blocked(reply.ok ? { code: 'internal' } : reply.error);
+      setup = null;
+      return null;
+    }));
+  }
+
+  function reportSeen(page: PageKindInfo): void {
     const kind: PageKind = page.kind;
-    seen = request('page.seen', { kind, setupError: setupErrorOf(page) }).then((reply) => {
+    // A setup page's report carries Keycloak's error, which the setup page's script reads. The
+    // background answers in order: the report would wait behind the injection anyway.
+    const setupError = kind === 'setup' ? setupRunner().then((runner) => runner?.setupError() ?? null) : null;
+    seen = Promise.resolve(setupError).then((error) => request('page.seen', { kind, setupError: error })).then((reply) => {
       if (reply.ok && reply.value.saved) {
         const { accountName, issuer } = reply.value.saved;
         showNotice('success', t('noticeSaved', [accountName, issuer]));
@@ -36,13 +49,16 @@ export function createPageRunner() {
     });
   }
 
-  async function handle(page: PageInfo): Promise<void> {
+  async function handle(page: PageKindInfo): Promise<void> {
     // An OTP page asks at once: the background answers messages in the order they were sent,
     // so the page report is still handled first, and the code arrives one round trip sooner.
-    if (page.kind !== 'otp') await seen;
-    if (page.kind === 'setup') await enroll(page);
+    // A setup page reads its QR code meanwhile and waits for the report itself.
+    if (page.kind === 'setup') await (await setupRunner())?.enroll();
     else if (page.kind === 'otp') await fillOtp(page);
-    else if (page.kind === 'login') watchLogin(page);
+    else if (page.kind === 'login') {
+      await seen;
+      watchLogin(page);
+    }
   }
 
   let otpTimer: ReturnType<typeof setTimeout> | undefined;
@@ -152,67 +168,9 @@ export function createPageRunner() {
     else showNotice('error', errorText(error));
   }
 
-  async function enroll(page: SetupPage, quiet = false): Promise<void> {
-    const status = await request('vault.status', {});
-    if (!status.ok) return blocked(status.error);
-    if (status.value.state !== 'unlocked') return blocked(null, status.value.state);
-    waitingForUnlock = false;
-
-    const qrText = page.qrImage ? await readQr(page.qrImage) : null;
-    const reply = await request('page.enroll', {
-      evidence: {
-        qrText,
-        qrUnreadable: page.qrImage != null && qrText == null,
-        hiddenSecret: page.hiddenSecret,
-        manual: page.manual,
-        keycloakError: page.errors.code || page.errors.label ? page.errors : null,
-      },
-    });
-    if (!reply.ok) {
-      if (reply.error.code === 'locked') return blocked(reply.error);
-      return showNotice('error', t('noticeEnrollFailed', errorText(reply.error)));
-    }
-    const offer = reply.value;
-    fillInput(page.codeInput, offer.code);
-    if (page.labelInput && (!quiet || page.labelInput.value === '')) fillInput(page.labelInput, offer.deviceName);
-    if (quiet) return scheduleRefresh(page, offer.code, offer.refreshInMs);
-
-    page.form.addEventListener(
-      'submit',
-      () => {
-        submitted = true;
-        clearTimeout(refreshTimer);
-        void request('page.submitted', {});
-      },
-      { once: true },
-    );
-    const keycloakSaid = setupErrorOf(page);
-    if (keycloakSaid) showNotice('error', t('noticeRefused', keycloakSaid));
-    else if (offer.autoSubmit) {
-      showNotice('info', t('noticeSubmitted', offer.deviceName));
-      submitForm(page.form, page.submit);
-      return;
-    } else showNotice('info', t('noticeFilledSetup', offer.deviceName));
-    scheduleRefresh(page, offer.code, offer.refreshInMs);
-  }
-
-  /**
-   * A TOTP code is accepted for about one more step after its own; a user who waits longer
-   * before pressing Submit would be refused. Refill the next code when the step changes, unless
-   * the user typed something else into the field.
-   */
-  function scheduleRefresh(page: SetupPage, filled: string, inMs: number | null): void {
-    clearTimeout(refreshTimer);
-    if (inMs == null) return;
-    refreshTimer = setTimeout(() => {
-      if (submitted || page.codeInput.value !== filled || !page.form.isConnected) return;
-      void enroll(page, true);
-    }, inMs + 50);
-  }
-
   /** Keycloak answers HEAD on the realm's base URL cheaply and without side effects. */
   async function measureOffsetHere(): Promise<number | null> {
-    const realm = realmFromUrl(location.href);
+    const realm = realmFromPath(location.pathname);
     if (!realm) return null;
     const prefix = location.pathname.slice(0, location.pathname.indexOf('/realms/'));
     return measureClockOffset(`${location.origin}${prefix}/realms/${encodeURIComponent(realm)}/`);
@@ -228,7 +186,7 @@ export function createPageRunner() {
   async function onUnlocked(): Promise<void> {
     if (!waitingForUnlock) return;
     hideNotice();
-    await handle(detectPage(document));
+    await handle(detectPageKind(document));
   }
 
   return { reportSeen, handle, onUnlocked };

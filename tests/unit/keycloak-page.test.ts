@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Window } from 'happy-dom';
 import {
-  detectPage, realmFromUrl, selectDevice,
+  detectPage, detectPageKind, realmFromPath, realmFromUrl, selectDevice,
   type LoginPage, type OtpPage, type PageInfo, type SetupPage,
 } from '../../lib/keycloak-page';
 import { crossCheck, type ManualInfo } from '../../lib/enrollment';
@@ -552,5 +552,50 @@ describe('realmFromUrl', () => {
     'https://',
   ])('%s → null', (url) => {
     expect(realmFromUrl(url)).toBeNull();
+  });
+
+  it('realmFromPath answers as realmFromUrl for the path of an http(s) URL', () => {
+    const paths = ['/auth/realms/tpw-users-actility-tpe-ope/protocol/openid-connect/auth', '/realms/x/login-actions/authenticate',
+      '/realms/my%20realm/account', '/realms/r%C3%A9alm%40home/x', '/tpe/', '/auth/realms//x', '/realms/', '/realms/a%2Fb/x',
+      '/realms/%2e%2e/x', '/realms/%00/x', '/realms/%E0%A4%A/x', `/realms/${'a'.repeat(255)}/x`, `/realms/${'a'.repeat(256)}/x`,
+      '/foo/realms/x/', ''];
+    for (const path of paths) {
+      expect(realmFromPath(path), path).toBe(realmFromUrl(`https://community.thingpark.io${path}`));
+    }
+    expect(realmFromPath('/realms/my%20realm/account')).toBe('my realm');
+    expect(realmFromPath('/foo/realms/x/')).toBeNull();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// detectPageKind: the always-loaded content script's detection
+
+describe('detectPageKind', () => {
+  it('gives detectPage\'s kind on every fixture; a setup page is only its form, other pages are the same', () => {
+    const files = readdirSync(PAGES).filter((f) => f.endsWith('.html'));
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      const { doc } = load(file);
+      const full = detectPage(doc);
+      const light = detectPageKind(doc);
+      expect(light.kind, file).toBe(full.kind);
+      if (full.kind === 'setup') {
+        expect(light).toEqual({ kind: 'setup', form: full.form });
+        expect((light as { form: HTMLFormElement }).form).toBe(full.form);
+      } else expect(light, file).toEqual(full);
+    }
+  });
+
+  it('refuses what detectPage refuses on a setup page (duplicates, fields outside the form, no secret)', () => {
+    const variants = [
+      fixture('classic-setup-qr.html').replace('<form action=', '<div data-x action=').replace('</form>', '</div>'),
+      fixture('classic-setup-qr.html').replace(/<input type="hidden" id="totpSecret"[^>]*>/, '<span id="totpSecret">x</span>'),
+      fixture('classic-setup-qr.html').replace('</form>', '</form><input id="totp">'),
+    ];
+    for (const html of variants) {
+      const { doc } = parse(html);
+      expect(detectPage(doc)).toMatchObject({ kind: 'none' });
+      expect(detectPageKind(doc)).toEqual(detectPage(doc));
+    }
   });
 });

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Window } from 'happy-dom';
-import { detectPage, type PageInfo } from '../../lib/keycloak-page';
+import { detectPage, detectPageKind, type PageInfo } from '../../lib/keycloak-page';
 import { findOtpTarget, type OtpTarget } from '../../lib/otp-fields';
 import { hostileString, maybeHuge, runs } from './property-helpers';
 
@@ -213,6 +213,10 @@ function detectAll(focusIndex: number | null): PageInfo {
   const page = detectPage(doc);
   checkDetection(page);
   expect(detectPage(doc).kind).toBe(page.kind); // same answer twice
+  // The always-loaded content script's detection: the same kind, the same form.
+  const light = detectPageKind(doc);
+  expect(light.kind).toBe(page.kind);
+  if (page.kind !== 'none') expect((light as { form: unknown }).form).toBe(page.form);
   const all = doc.querySelectorAll('*');
   const focused = focusIndex === null || all.length === 0 ? null : all[focusIndex % all.length]!;
   checkTarget(findOtpTarget(doc, focused));

@@ -1,0 +1,157 @@
+import type { AppError } from '@/lib/protocol';
+import { detectPage, type PageInfo, type SetupPage } from '@/lib/keycloak-page';
+import { decodeQr } from '@/lib/qr';
+import { request } from '@/components/client';
+import { errorText, t } from '@/components/i18n';
+import { fillInput, submitForm } from './fill';
+import type { showNotice } from './notice';
+
+/**
+ * The TOTP setup page's part of the content script: reading Keycloak's QR code, enrolling,
+ * keeping the filled code fresh. It is bundled with jsQR into `qr-reader.js`, which the
+ * background injects into a setup page's content-script world only (`page.loadQrReader`), so
+ * the script that loads on every ThingPark page stays small. That script detects the setup page
+ * (`detectPageKind`), asks for this one at once, and calls `createSetupRunner` from the slot below
+ * with what both must share (the notice on the page, the "waiting for unlock" state).
+ */
+export interface SetupDeps {
+  /** The current page report: it must reach the background before an enrollment (it settles the last one). */
+  seen: () => Promise<unknown>;
+  showNotice: typeof showNotice;
+  /** The vault is not usable (locked, none, damaged): say so; the page fills once it is unlocked. */
+  blocked: (error: AppError | null, state?: string) => void;
+  /** The vault answered: no longer waiting for an unlock. */
+  unblocked: () => void;
+}
+
+export interface SetupRunner {
+  /** Reads the setup page as it is now and fills it (nothing when it is no longer a setup page). */
+  enroll: () => Promise<void>;
+  /** Keycloak's error on the setup page as it is now, for the page report. */
+  setupError: () => string | null;
+}
+
+/** Where `qr-reader.js` leaves its functions in the content script's world (never the page's). */
+export interface SetupSlot {
+  __thingparkAutofillSetup?: (deps: SetupDeps) => SetupRunner;
+  /** The decoder alone, for the bench (tests/bench/qr.mjs reads the shipped one). */
+  __thingparkAutofillDecodeQr?: typeof decodeQr;
+}
+
+/** Keycloak's error text on a setup page, if it shows one. */
+function setupErrorOf(page: PageInfo): string | null {
+  return page.kind === 'setup' ? (page.errors.code ?? page.errors.label) : null;
+}
+
+export function createSetupRunner(deps: SetupDeps): SetupRunner {
+  let submitted = false;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  async function enroll(page: SetupPage, quiet = false): Promise<void> {
+    // The QR code is read while the page report is on its way; `page.enroll` itself says when
+    // the vault is locked, so nothing is asked before it.
+    const qrText = page.qrImage ? readQr(page.qrImage) : Promise.resolve(null);
+    await deps.seen();
+    const text = await qrText;
+    const reply = await request('page.enroll', {
+      evidence: {
+        qrText: text,
+        qrUnreadable: page.qrImage != null && text == null,
+        hiddenSecret: page.hiddenSecret,
+        manual: page.manual,
+        keycloakError: page.errors.code || page.errors.label ? page.errors : null,
+      },
+    });
+    if (!reply.ok) {
+      if (reply.error.code === 'locked') {
+        // Nothing to fill: one more round trip to say why (no vault yet, a damaged one, or locked).
+        const status = await request('vault.status', {});
+        return status.ok ? deps.blocked(null, status.value.state) : deps.blocked(status.error);
+      }
+      return deps.showNotice('error', t('noticeEnrollFailed', errorText(reply.error)));
+    }
+    deps.unblocked();
+    const offer = reply.value;
+    fillInput(page.codeInput, offer.code);
+    if (page.labelInput && (!quiet || page.labelInput.value === '')) fillInput(page.labelInput, offer.deviceName);
+    if (quiet) return scheduleRefresh(page, offer.code, offer.refreshInMs);
+
+    page.form.addEventListener(
+      'submit',
+      () => {
+        submitted = true;
+        clearTimeout(refreshTimer);
+        void request('page.submitted', {});
+      },
+      { once: true },
+    );
+    const keycloakSaid = setupErrorOf(page);
+    if (keycloakSaid) deps.showNotice('error', t('noticeRefused', keycloakSaid));
+    else if (offer.autoSubmit) {
+      deps.showNotice('info', t('noticeSubmitted', offer.deviceName));
+      submitForm(page.form, page.submit);
+      return;
+    } else deps.showNotice('info', t('noticeFilledSetup', offer.deviceName));
+    scheduleRefresh(page, offer.code, offer.refreshInMs);
+  }
+
+  /**
+   * A TOTP code is accepted for about one more step after its own; a user who waits longer
+   * before pressing Submit would be refused. Refill the next code when the step changes, unless
+   * the user typed something else into the field.
+   */
+  function scheduleRefresh(page: SetupPage, filled: string, inMs: number | null): void {
+    clearTimeout(refreshTimer);
+    if (inMs == null) return;
+    refreshTimer = setTimeout(() => {
+      if (submitted || page.codeInput.value !== filled || !page.form.isConnected) return;
+      void enroll(page, true);
+    }, inMs + 50);
+  }
+
+  return {
+    enroll: async () => {
+      const page = detectPage(document);
+      if (page.kind === 'setup') await enroll(page);
+    },
+    setupError: () => setupErrorOf(detectPage(document)),
+  };
+}
+
+/**
+ * Reads the enrollment QR image: returns its text, or null when it cannot be read. Only data:
+ * URLs are read (Keycloak inlines the PNG): fetching anything would be a network request the
+ * extension promises not to make, and a cross-origin image would taint the canvas anyway.
+ */
+export async function readQr(img: HTMLImageElement): Promise<string | null> {
+  const src = (img.getAttribute('src') ?? '').trim();
+  if (!/^data:image\//i.test(src)) return null;
+  const pixels = await pixelsOf(src);
+  if (!pixels) return null;
+  const decoded = decodeQr(pixels);
+  return decoded.ok ? decoded.value : null;
+}
+
+/** Draws a fresh copy of the image (not the page's element, which scripts could swap) to a canvas. */
+async function pixelsOf(src: string): Promise<ImageData | null> {
+  const image = new Image();
+  image.src = src;
+  try {
+    await image.decode();
+  } catch {
+    return null;
+  }
+  const { naturalWidth: width, naturalHeight: height } = image;
+  if (!width || !height || width * height > 4096 * 4096) return null;
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context) return null;
+  context.drawImage(image, 0, 0);
+  try {
+    return context.getImageData(0, 0, width, height);
+  } catch {
+    return null; // tainted or out of memory: unreadable, said so by the caller
+  }
+}

@@ -67,6 +67,8 @@ export const extensionDir = (kind) =>
  * @property {string[]} [chromiumArgs]
  * @property {number} [thingparkPort]               serve the ThingPark hosts (https) from this local port
  * @property {boolean} [extension]                  false: the same browser and flags without the extension (benchmarks' baseline)
+ * @property {Record<string, string>} [env]         extra environment variables for the browser (e.g. HOME, where
+ *                                                  Firefox looks for ~/.mozilla/managed-storage)
  */
 
 /**
@@ -105,7 +107,7 @@ export async function launchWithExtension(o) {
         ...(o.lang ? [`--lang=${o.lang}`] : []),
         ...(o.chromiumArgs ?? []),
       ],
-      env: { ...process.env, ...(o.lang ? { LANGUAGE: o.lang } : {}) },
+      env: { ...process.env, ...(o.lang ? { LANGUAGE: o.lang } : {}), ...(o.env ?? {}) },
     });
   } else {
     if (o.thingparkPort) proxy = await startProxy({ targetPort: o.thingparkPort });
@@ -117,7 +119,7 @@ export async function launchWithExtension(o) {
       acceptInsecureCerts: true,
       args: ['--remote-allow-system-access'],
       // Release builds ignore puppeteer's pref and keep polling remote settings without this.
-      env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
+      env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1', ...(o.env ?? {}) },
       extraPrefsFirefox: {
         'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
         // A temporary add-on is uninstalled when Firefox quits; keep its data so that a

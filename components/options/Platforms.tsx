@@ -224,7 +224,8 @@ function PlatformRow({ platform, onChanged, onRemoved }: RowProps) {
       {permitted ? (
         <span class="platform-meta">{t('platformPermitted')}</span>
       ) : (
-        <span class="platform-revoked">{t('platformNotPermitted')}</span>
+        // A preset platform was never allowed by the user: "access was removed" would be wrong.
+        <span class="platform-revoked">{t(managed ? 'policyPlatformNotAllowed' : 'platformNotPermitted')}</span>
       )}
       <p class="error" role="alert">
         {error ?? ''}

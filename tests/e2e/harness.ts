@@ -24,6 +24,8 @@ export interface LaunchOptions {
   chromiumArgs?: string[];
   /** Serve the ThingPark hosts (https://community.thingpark.io, ...) from this local port. */
   thingparkPort?: number;
+  /** Extra environment variables for the browser (e.g. HOME for Firefox's managed storage). */
+  env?: Record<string, string>;
 }
 
 export interface Session {

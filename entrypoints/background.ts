@@ -68,10 +68,9 @@ export default defineBackground(() => {
   // The user can revoke (or grant) a site in the browser's own settings: follow it.
   browser.permissions.onRemoved.addListener(() => void service.syncPlatforms());
   browser.permissions.onAdded.addListener(() => void service.syncPlatforms());
-  // An administrator changed the policy: preset platforms and the auto-lock limit apply now.
-  browser.storage.onChanged.addListener((_changes, area) => {
-    if (area === 'managed') void service.onPolicyChanged();
-  });
+  // The settings or the policy changed (an administrator, another context, our own write): the
+  // service drops what it kept in memory; a new policy's platforms and auto-lock limit apply now.
+  browser.storage.onChanged.addListener((changes, area) => void service.onStorageChanged(area, Object.keys(changes)));
   browser.alarms.onAlarm.addListener(({ name }) => void service.onAlarm(name));
   browser.tabs.onUpdated.addListener((tabId, change) => {
     if (change.status === 'complete') {

@@ -122,6 +122,9 @@ export function createVaultService(deps: VaultServiceDeps) {
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? (() => crypto.randomUUID());
   let unlocked: Unlocked | null = null;
+  /** The tab state (see readTabs); null until read from storage.session after a start. */
+  let tabs: Record<string, TabState> | null = null;
+  let tabWrites: Promise<unknown> = Promise.resolve();
   const clockOffsets = new Map<string, number>();
   // Every state change runs in this queue: two tabs or a popup and a content script must never
   // interleave a read-modify-write of the vault.
@@ -132,19 +135,29 @@ export function createVaultService(deps: VaultServiceDeps) {
     return run;
   };
 
-  /** The user's own settings, as stored. */
-  async function readUserSettings(): Promise<Settings> {
-    return mergeSettings(DEFAULT_SETTINGS, await local.get(KEYS.settings));
-  }
-
-  /** The administrator's policy; unreadable managed storage (Firefox without one) is no policy. */
-  async function readPolicy(): Promise<{ policy: Policy; problems: string[] }> {
+  // Settings and the policy are read on every page message (fill, enroll): they are kept in
+  // memory and dropped when they change (storage.onChanged, see onStorageChanged, and our own
+  // settings.update write), so the common case answers without a storage round trip.
+  const userSettingsCache = memo(async () => mergeSettings(DEFAULT_SETTINGS, await local.get(KEYS.settings)));
+  const policyCache = memo(async (): Promise<{ policy: Policy; problems: string[] }> => {
     if (!deps.managed) return { policy: NO_POLICY, problems: [] };
     try {
       return parsePolicy(await deps.managed());
     } catch {
       return { policy: NO_POLICY, problems: [] };
     }
+  });
+  // The browser and platform do not change while the background runs.
+  const generatedNameCache = memo(() => deps.defaultDeviceName());
+
+  /** The user's own settings, as stored. */
+  function readUserSettings(): Promise<Settings> {
+    return userSettingsCache.get();
+  }
+
+  /** The administrator's policy; unreadable managed storage (Firefox without one) is no policy. */
+  function readPolicy(): Promise<{ policy: Policy; problems: string[] }> {
+    return policyCache.get();
   }
 
   /** The settings in force: the user's, within the policy. */
@@ -154,7 +167,7 @@ export function createVaultService(deps: VaultServiceDeps) {
 
   /** The device name used when the user set none: the administrator's, else the generated one. */
   async function defaultName(): Promise<string> {
-    return (await readPolicy()).policy.deviceName ?? (await deps.defaultDeviceName());
+    return (await readPolicy()).policy.deviceName ?? (await generatedNameCache.get());
   }
 
   /**
@@ -206,26 +219,54 @@ export function createVaultService(deps: VaultServiceDeps) {
   async function lock(): Promise<void> {
     const wasOpen = unlocked !== null || (await session.get(KEYS.sessionKey)) != null;
     unlocked = null;
-    // Pending enrollments hold secrets: they go with the key.
-    await session.remove(KEYS.tabs);
+    // Pending enrollments hold secrets: they go with the key (after any write still on its way).
+    tabs = {};
+    await writeTabs(() => session.remove(KEYS.tabs));
     await session.remove(KEYS.sessionKey);
     await alarms.clear(AUTO_LOCK_ALARM);
     if (wasOpen) deps.onLocked?.();
   }
 
-  // Tab state lives in storage.session so that a worker restart between a form submit and the
-  // next page does not lose a pending enrollment; it is cleared on lock.
+  // Tab state: memory is the source of truth while the background runs (read from
+  // storage.session once, at the first use after a start), written through to storage.session so
+  // that a worker restart between a form submit and the next page does not lose a pending
+  // enrollment; it is cleared on lock. The record is replaced, never mutated, so a write can
+  // hold on to the version it stores. Only code inside the serial queue changes it.
   async function readTabs(): Promise<Record<string, TabState>> {
-    const stored = await session.get(KEYS.tabs);
-    return typeof stored === 'object' && stored !== null ? (stored as Record<string, TabState>) : {};
+    if (tabs === null) {
+      const stored = await session.get(KEYS.tabs);
+      tabs ??= typeof stored === 'object' && stored !== null ? (stored as Record<string, TabState>) : {};
+    }
+    return tabs;
   }
   async function tabState(tabId: number): Promise<TabState> {
     return (await readTabs())[tabId] ?? { pending: null, refusedNames: [], username: null };
   }
-  async function setTabState(tabId: number, state: TabState): Promise<void> {
-    const tabs = await readTabs();
-    tabs[tabId] = state;
-    await session.set(KEYS.tabs, tabs);
+  /**
+   * Changes a tab's state. `durable`: the reply waits until storage.session holds it, and memory
+   * changes only once it does (a failed write leaves both as they were and fails the request).
+   * Otherwise memory changes now and the write follows in the background: for what a lost write
+   * would cost little (see the callers).
+   */
+  async function setTabState(tabId: number, state: TabState | null, o: { durable: boolean }): Promise<void> {
+    const current = await readTabs();
+    const next = { ...current };
+    if (state) next[tabId] = state;
+    else delete next[tabId];
+    if (o.durable) {
+      await writeTabs(() => session.set(KEYS.tabs, next));
+      tabs = next;
+    } else {
+      tabs = next;
+      // A failure is not retried by itself: the next write stores the whole record again.
+      writeTabs(() => session.set(KEYS.tabs, next)).catch(() => undefined);
+    }
+  }
+  /** Storage writes of the tab state, one after the other in the order they were asked for. */
+  function writeTabs(write: () => Promise<void>): Promise<void> {
+    const run = tabWrites.then(write);
+    tabWrites = run.catch(() => undefined);
+    return run;
   }
 
   /** Persists the decrypted data after a change (fresh IV on every write). Inside the queue only. */
@@ -241,7 +282,8 @@ export function createVaultService(deps: VaultServiceDeps) {
     const pending = state.pending;
     if (!pending || !unlocked) return { saved: null, refused: false };
     await save(addAccount(unlocked.data, pending.account));
-    await setTabState(tabId, { ...state, pending: null, refusedNames: [] });
+    // Durable: a pending enrollment left in storage would be saved a second time after a restart.
+    await setTabState(tabId, { ...state, pending: null, refusedNames: [] }, { durable: true });
     const { issuer, accountName, deviceName } = pending.account;
     return { saved: { issuer, accountName, deviceName }, refused: false };
   }
@@ -296,6 +338,16 @@ export function createVaultService(deps: VaultServiceDeps) {
     const registered = new Set(await deps.platforms.registered());
     for (const id of registered) if (!wanted.has(id)) await deps.platforms.unregister(id);
     for (const [id, pattern] of wanted) if (!registered.has(id)) await deps.platforms.register(id, pattern);
+  }
+
+  /** The administrator's policy changed: platforms follow it, and a shorter auto-lock applies now. */
+  function onPolicyChanged(): Promise<void> {
+    policyCache.invalidate();
+    return serial(async () => {
+      await syncPlatforms();
+      await restore();
+      if (unlocked) await scheduleAutoLock();
+    }).catch(() => undefined);
   }
 
   type Handlers = {
@@ -376,6 +428,8 @@ export function createVaultService(deps: VaultServiceDeps) {
       const forbidden = forbiddenChanges(next, (await readPolicy()).policy).filter((f) => f in settings);
       if (forbidden.length > 0) return err({ code: 'policy-enforced', detail: forbidden.join(', ') });
       await local.set(KEYS.settings, next);
+      // storage.onChanged will say so too, later: the next read must already see the new value.
+      userSettingsCache.invalidate();
       if (unlocked && (await readSettings()).autoLockMinutes !== before.autoLockMinutes) await scheduleAutoLock();
       return ok(await status());
     },
@@ -561,7 +615,8 @@ export function createVaultService(deps: VaultServiceDeps) {
         id: newId(),
       });
       if (!plan.ok) return err(plan.error);
-      await setTabState(caller.tabId, { ...state, pending: { account: plan.value.account, submittedAt: null } });
+      // Durable: the enrollment must survive a worker that stops right after this reply.
+      await setTabState(caller.tabId, { ...state, pending: { account: plan.value.account, submittedAt: null } }, { durable: true });
       const { issuer, accountName, deviceName } = plan.value.account;
       const pageShowsError = !!(evidence.keycloakError?.code || evidence.keycloakError?.label);
       const account = plan.value.account;
@@ -617,7 +672,13 @@ export function createVaultService(deps: VaultServiceDeps) {
       const offset = knownOffset != null && Math.abs(knownOffset) > SKEW_TOLERANCE_MS ? knownOffset : 0;
       const next = codeNow(account, now() + offset);
       if (next.kind === 'wait') return ok({ kind: 'wait', retryInMs: next.waitMs, accountName: account.accountName });
-      await setTabState(caller.tabId, { ...state, lastFill: { accountId: account.id, step: next.step } });
+      // Not durable: the page submits within seconds and the background, woken by this very
+      // exchange, is still running then and answers from memory. The write only matters after a
+      // worker restart between the fill and the submit, and it is on its way before this reply
+      // leaves. Should it still be lost, the submitted code is not marked used: a second login
+      // within the same step could be offered that code again (Keycloak refuses it as reused)
+      // instead of being told to wait for the next one. Nothing is lost from the vault.
+      await setTabState(caller.tabId, { ...state, lastFill: { accountId: account.id, step: next.step } }, { durable: false });
       const settings = await readSettings();
       return ok({
         kind: 'fill',
@@ -639,7 +700,8 @@ export function createVaultService(deps: VaultServiceDeps) {
       if (!fill || !unlocked) return ok({ marked: false });
       const data = unlocked.data;
       await save({ ...data, accounts: data.accounts.map((a) => (a.id === fill.accountId ? markUsed(a, fill.step) : a)) });
-      await setTabState(caller.tabId, { ...state, lastFill: null });
+      // Not durable: a lastFill left in storage after a restart marks the same step used again (no change).
+      await setTabState(caller.tabId, { ...state, lastFill: null }, { durable: false });
       return ok({ marked: true });
     },
 
@@ -647,7 +709,8 @@ export function createVaultService(deps: VaultServiceDeps) {
       if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
       const state = await tabState(caller.tabId);
       if (!state.pending) return ok({ pending: false });
-      await setTabState(caller.tabId, { ...state, pending: { ...state.pending, submittedAt: now() } });
+      // Durable: after a restart, the next page must still know that the setup was submitted.
+      await setTabState(caller.tabId, { ...state, pending: { ...state.pending, submittedAt: now() } }, { durable: true });
       return ok({ pending: true });
     },
 
@@ -662,7 +725,7 @@ export function createVaultService(deps: VaultServiceDeps) {
         // Keycloak showed the setup page again: it refused the code or the name. Or it showed the
         // password page: the login restarted (timed out) and the setup was never saved. Drop the secret.
         const refusedNames = setupError ? [...state.refusedNames, pending.account.deviceName] : state.refusedNames;
-        await setTabState(caller.tabId, { ...state, pending: null, refusedNames });
+        await setTabState(caller.tabId, { ...state, pending: null, refusedNames }, { durable: true });
         return ok({ saved: null, refused: true });
       }
       if (!unlocked) return err({ code: 'locked' });
@@ -672,7 +735,10 @@ export function createVaultService(deps: VaultServiceDeps) {
     'page.username': async ({ username }, caller) => {
       if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
       const state = await tabState(caller.tabId);
-      await setTabState(caller.tabId, { ...state, username: username.trim() || null });
+      // Not durable: the OTP or setup page comes right after the password page and the background
+      // answers it from memory; lost after a restart, the name is only a hint (the page's own
+      // attempted user name and the accounts' names still pick the account).
+      await setTabState(caller.tabId, { ...state, username: username.trim() || null }, { durable: false });
       return ok({ remembered: true });
     },
   };
@@ -707,13 +773,15 @@ export function createVaultService(deps: VaultServiceDeps) {
       // or start (platforms.add reports its own failures to the page).
       return serial(syncPlatforms).catch(() => undefined);
     },
-    /** The administrator's policy changed: platforms follow it, and a shorter auto-lock applies now. */
-    onPolicyChanged(): Promise<void> {
-      return serial(async () => {
-        await syncPlatforms();
-        await restore();
-        if (unlocked) await scheduleAutoLock();
-      }).catch(() => undefined);
+    onPolicyChanged,
+    /**
+     * `storage.onChanged`: what is kept in memory follows what another context (or the
+     * administrator) wrote. Our own writes come back here too; dropping the cache then is harmless.
+     */
+    onStorageChanged(area: string, keys: string[]): Promise<void> {
+      if (area === 'local' && keys.includes(KEYS.settings)) userSettingsCache.invalidate();
+      if (area === 'managed') return onPolicyChanged();
+      return Promise.resolve();
     },
     /** A browser start: whatever a previous run left unlocked is locked now. */
     onBrowserStartup(): Promise<void> {
@@ -749,10 +817,9 @@ export function createVaultService(deps: VaultServiceDeps) {
     /** A closed tab's pending enrollment was never confirmed: drop it with its secret. */
     onTabRemoved(tabId: number): Promise<void> {
       return serial(async () => {
-        const tabs = await readTabs();
-        if (!(tabId in tabs)) return;
-        delete tabs[tabId];
-        await session.set(KEYS.tabs, tabs);
+        if (!(tabId in (await readTabs()))) return;
+        // Durable: a pending enrollment's secret leaves storage with its tab.
+        await setTabState(tabId, null, { durable: true });
       });
     },
   };
@@ -763,6 +830,29 @@ export type VaultService = ReturnType<typeof createVaultService>;
 function toSummary(a: StoredAccount): AccountSummary {
   const { id, label, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt } = a;
   return { id, label: label ?? null, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt };
+}
+
+/**
+ * A value loaded once and kept until `invalidate()`. A load that was under way when the value
+ * was invalidated is returned to its caller but not kept (it may hold what was there before).
+ * A load that fails is not kept either.
+ */
+function memo<T>(load: () => Promise<T>): { get(): Promise<T>; invalidate(): void } {
+  let kept: { value: T } | null = null;
+  let generation = 0;
+  return {
+    async get() {
+      if (kept) return kept.value;
+      const at = generation;
+      const value = await load();
+      if (at === generation) kept = { value };
+      return value;
+    },
+    invalidate() {
+      generation++;
+      kept = null;
+    },
+  };
 }
 
 /** The platform a page belongs to: its exact origin and its Keycloak realm (from the sender's URL). */

@@ -189,6 +189,12 @@ function expectErr(reply: unknown, code: AppErrorCode, detail?: string): void {
 const statusOf = async (env: Env) => expectOk(await env.send('vault.status', {}));
 const lastAlarm = (env: Env) => env.alarms.active.get(AUTO_LOCK_ALARM);
 
+/** The administrator changes the policy, and the browser says so (storage.onChanged, area 'managed'). */
+async function setPolicy(env: Env, data: unknown): Promise<void> {
+  env.admin.data = data;
+  await env.svc.onStorageChanged('managed', Object.keys(data ?? {}));
+}
+
 /** A full enrollment as the content script drives it (setup page, submit, next page); returns the offer. */
 async function enrollJane(env: Env, tabId = 7) {
   const offer = expectOk(await env.send('page.enroll', { evidence: evidence() }, tab(tabId, SETUP_URL)));
@@ -245,13 +251,13 @@ describe('vault.status with a policy', () => {
     expect(status.policyProblems).toEqual(['(not an object)']);
   });
 
-  it('reads the policy afresh: a change shows at the next request, and a user’s longer auto-lock comes back when the limit goes', async () => {
+  it('a policy change (storage.onChanged) shows at the next request, and a user’s longer auto-lock comes back when the limit goes', async () => {
     const env = await unlocked();
     expectOk(await env.send('settings.update', { settings: { autoLockMinutes: 120 } }));
-    env.admin.data = { maxAutoLockMinutes: 15 };
+    await setPolicy(env, { maxAutoLockMinutes: 15 });
     expect((await statusOf(env)).settings.autoLockMinutes).toBe(15);
     expect(env.local.map.get(KEYS.settings)).toMatchObject({ autoLockMinutes: 120 });
-    env.admin.data = {};
+    await setPolicy(env, {});
     expect((await statusOf(env)).settings.autoLockMinutes).toBe(120);
   });
 });
@@ -346,7 +352,7 @@ describe('settings.update within the policy', () => {
   it('judges only the fields sent: the device name can change while a stored auto-lock is above a newer limit', async () => {
     const env = await unlocked();
     expectOk(await env.send('settings.update', { settings: { autoLockMinutes: 120, autoSubmit: false } }));
-    env.admin.data = { maxAutoLockMinutes: 10, autoSubmit: true };
+    await setPolicy(env, { maxAutoLockMinutes: 10, autoSubmit: true });
     const status = expectOk(await env.send('settings.update', { settings: { deviceName: 'Desk PC' } }));
     expect(status.settings).toEqual({ autoLockMinutes: 10, autoSubmit: true, deviceName: 'Desk PC' });
     // The user's own values are kept as they were (they apply again if the policy goes).
@@ -438,7 +444,7 @@ describe('enrollment and login with the policy', () => {
     expect(expectOk(await env.send('page.enroll', { evidence: evidence() }, tab(9, SETUP_URL))).deviceName).toBe(ADMIN_NAME);
 
     // No policy: the generated name.
-    env.admin.data = {};
+    await setPolicy(env, {});
     expect(expectOk(await env.send('page.enroll', { evidence: evidence() }, tab(10, SETUP_URL))).deviceName).toBe(GENERATED_NAME);
   });
 
@@ -462,7 +468,7 @@ describe('enrollment and login with the policy', () => {
     for (const forced of [true, false]) {
       const env = await unlocked();
       expectOk(await env.send('settings.update', { settings: { autoSubmit: !forced } }));
-      env.admin.data = { autoSubmit: forced };
+      await setPolicy(env, { autoSubmit: forced });
       const offer = await enrollJane(env);
       expect(offer.autoSubmit).toBe(forced);
       // The next step: the code Keycloak takes now.
@@ -516,7 +522,7 @@ describe('preset platforms', () => {
     const env = await unlocked();
     env.platforms.granted.add(PRESET_PATTERN);
     expectOk(await env.send('platforms.add', { url: PRESET }));
-    env.admin.data = { platforms: [PRESET] };
+    await setPolicy(env, { platforms: [PRESET] });
     expect(expectOk(await env.send('platforms.list', {}))).toEqual([{ origin: PRESET, addedAt: 0, managed: true, accounts: 0, permitted: true }]);
     expect([...env.platforms.scripts.keys()]).toEqual([PRESET_SCRIPT]);
   });
@@ -611,9 +617,9 @@ describe('backup.exportPlain with disablePlainExport', () => {
     const plain = expectOk(await env.send('backup.exportPlain', { vaultPassphrase: PASS }));
     expect(plain.accounts).toBe(1);
     expect(plain.text).toContain(`secret=${B32}`);
-    env.admin.data = { disablePlainExport: true };
+    await setPolicy(env, { disablePlainExport: true });
     expectErr(await env.send('backup.exportPlain', { vaultPassphrase: PASS }), 'policy-enforced');
-    env.admin.data = {};
+    await setPolicy(env, {});
     expect(expectOk(await env.send('backup.exportPlain', { vaultPassphrase: PASS })).accounts).toBe(1);
   });
 });

@@ -41,7 +41,7 @@ export default defineBackground(() => {
         (await browser.scripting.getRegisteredContentScripts()).map((s) => s.id).filter((id) => id.startsWith('platform:')),
     },
     loadQrReader: async (tabId, frameId) => {
-      await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: ['/qr-reader.js'] });
+      await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: ['/qr-reader.js'], injectImmediately: true });
     },
   });
 

@@ -3,7 +3,7 @@
  * where they were enrolled. Only the background ever holds this in plaintext.
  */
 import { parseOtpauthUri, accountToUri, type OtpAccount } from './otp';
-import { ok, err, type Result } from './result';
+import { ok, err, isRecord, type Result } from './result';
 
 export interface StoredAccount extends OtpAccount {
   /** Random id, stable across renames and moves. */
@@ -32,8 +32,6 @@ export interface VaultData {
 
 export const EMPTY_VAULT: VaultData = { version: 1, accounts: [] };
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Validates decrypted vault content. The ciphertext is authenticated, so a failure here means a

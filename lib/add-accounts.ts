@@ -21,9 +21,15 @@ export function normalizeOrigin(input: string): string | null {
   return url.origin;
 }
 
+type Binding = { origin: string; realm: string | null; accountName: string };
+
+/** The same Keycloak user on the same platform (origin and realm; user names ignore case). */
+export const sameUser = (a: Binding, b: Binding): boolean =>
+  a.origin === b.origin && a.realm === b.realm && a.accountName.toLowerCase() === b.accountName.toLowerCase();
+
 /** Same secret for the same user on the same platform: the same authenticator. */
-const sameAuthenticator = (a: { secret: string; origin: string; realm: string | null; accountName: string }, b: typeof a) =>
-  a.secret === b.secret && a.origin === b.origin && a.realm === b.realm && a.accountName.toLowerCase() === b.accountName.toLowerCase();
+export const sameAuthenticator = (a: Binding & { secret: string }, b: Binding & { secret: string }): boolean =>
+  a.secret === b.secret && sameUser(a, b);
 
 export function planAdditions(
   existing: readonly StoredAccount[],

@@ -6,6 +6,7 @@
  */
 import { parseVaultData, type StoredAccount, type VaultData } from './accounts';
 import { accountToUri } from './otp';
+import { sameUser } from './add-accounts';
 import type { ImportedAccount, ImportReport } from './protocol';
 import { createVault, unlockVault, type CreateOptions, type VaultError } from './vault';
 import { err, ok, type Result } from './result';
@@ -49,8 +50,6 @@ const summary = (a: StoredAccount): ImportedAccount => ({
   origin: a.origin,
   realm: a.realm,
 });
-const sameUser = (a: StoredAccount, b: StoredAccount) =>
-  a.origin === b.origin && a.realm === b.realm && a.accountName.toLowerCase() === b.accountName.toLowerCase();
 
 /**
  * Which accounts of a backup to add to `existing`. Same key, platform and user: already there

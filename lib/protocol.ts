@@ -3,7 +3,7 @@
  * and the background, which alone owns the vault. Every request has one response type and
  * every failure comes back as a value (`{ ok: false, error }`), so no caller waits on silence.
  */
-import type { Result } from './result';
+import { isRecord, type Result } from './result';
 import type { VaultErrorCode } from './vault';
 import type { Settings } from './settings';
 import type { Policy } from './policy';
@@ -294,8 +294,6 @@ export function allowedFor(caller: Caller, type: MessageType): boolean {
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Field checks per message type: anything that reaches the background is untrusted input. */
 const SHAPES: { [K in MessageType]: (m: Record<string, unknown>) => boolean } = {

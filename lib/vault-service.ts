@@ -20,7 +20,7 @@ import { addAccount, planEnrollment } from './enroll';
 import { realmFromUrl } from './keycloak-page';
 import { secondsLeft } from './otp';
 import { codeNow, displayCode, markUsed, pickAccount, SKEW_TOLERANCE_MS } from './login';
-import { normalizeOrigin, planAdditions } from './add-accounts';
+import { normalizeOrigin, planAdditions, sameAuthenticator } from './add-accounts';
 import { MAX_BACKUP_BYTES, openBackup, plainExport, planImport, sealBackup } from './backup';
 import { findSameHost, isBuiltIn, matchPatternFor, parsePlatformUrl, parseStoredPlatforms, scriptIdFor, type StoredPlatform } from './platforms';
 import { accountToUri } from './otp';
@@ -457,14 +457,7 @@ export function createVaultService(deps: VaultServiceDeps) {
       }
       if (changes.realm !== undefined) next.realm = changes.realm?.trim() || null;
       // A move onto a platform that already has this very authenticator would make two of it.
-      const twin = unlocked.data.accounts.find(
-        (a) =>
-          a.id !== id &&
-          a.secret === next.secret &&
-          a.origin === next.origin &&
-          a.realm === next.realm &&
-          a.accountName.toLowerCase() === next.accountName.toLowerCase(),
-      );
+      const twin = unlocked.data.accounts.find((a) => a.id !== id && sameAuthenticator(a, next));
       if (twin) return err({ code: 'account-exists' });
       await save({ ...unlocked.data, accounts: unlocked.data.accounts.map((a) => (a.id === id ? next : a)) });
       return ok(toSummary(next));

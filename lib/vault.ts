@@ -17,7 +17,7 @@
  */
 
 import { toBase64, fromBase64 } from './base64';
-import { err, ok, type Result } from './result';
+import { err, isRecord, ok, type Result } from './result';
 
 export const MIN_PASSPHRASE_LENGTH = 8;
 /** OWASP Password Storage Cheat Sheet: PBKDF2-HMAC-SHA256 needs at least 600,000 iterations. */
@@ -91,7 +91,6 @@ export function checkPassphrase(p: string): Result<void, VaultError> {
 // ---------------------------------------------------------------------------------------------
 // Parsing (never throws: storage content is untrusted input)
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Decodes a base64 field; `null` if it is not a canonical base64 string of an allowed length. */
 function bytesField(v: unknown, min: number, max = min): Uint8Array<ArrayBuffer> | null {

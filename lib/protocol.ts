@@ -11,6 +11,9 @@ import type { EnrollErrorCode, ManualInfo } from './enrollment';
 
 export type VaultState = 'none' | 'locked' | 'unlocked' | 'damaged';
 
+/** What `vault.reset` must carry: deleting the stored vault is never the answer to a bare request. */
+export const RESET_CONFIRM = 'delete-damaged-vault';
+
 export interface VaultStatus {
   state: VaultState;
   /** Number of stored accounts; only known while unlocked. */
@@ -49,6 +52,7 @@ export type AppErrorCode =
   | 'built-in-platform'
   | 'permission-refused'
   | 'backup-too-large'
+  | 'not-damaged'
   | 'internal';
 
 export interface AppError {
@@ -63,6 +67,20 @@ export interface Protocol {
   'vault.create': { req: { passphrase: string; confirm: string }; res: VaultStatus };
   'vault.unlock': { req: { passphrase: string }; res: VaultStatus };
   'vault.lock': { req: Record<string, never>; res: VaultStatus };
+  /**
+   * A stored vault that cannot be read (state 'damaged'), exactly as `storage.local` holds it, for
+   * the user to keep or send to support: `text` is the JSON of the vault's storage entries
+   * (`{"vault": <stored value>}`), what `storage.local.get` returns for them. Refused
+   * ('not-damaged') while the vault can be read: then the way out is an encrypted backup, which
+   * costs the passphrase (someone at the browser must not carry the envelope off to guess at).
+   */
+  'vault.exportRaw': { req: Record<string, never>; res: { text: string; damage: VaultErrorCode } };
+  /**
+   * Deletes a stored vault that cannot be read, so that a new one can be created: the user's
+   * deliberate choice, never automatic. The literal `confirm` keeps a stray or malformed request
+   * from doing it; the background refuses ('not-damaged') unless the stored vault is unreadable.
+   */
+  'vault.reset': { req: { confirm: typeof RESET_CONFIRM }; res: VaultStatus };
   'vault.changePassphrase': {
     req: { oldPassphrase: string; newPassphrase: string; confirm: string };
     res: VaultStatus;
@@ -301,6 +319,8 @@ const SHAPES: { [K in MessageType]: (m: Record<string, unknown>) => boolean } = 
   'vault.create': (m) => isString(m.passphrase) && isString(m.confirm),
   'vault.unlock': (m) => isString(m.passphrase),
   'vault.lock': () => true,
+  'vault.exportRaw': () => true,
+  'vault.reset': (m) => m.confirm === RESET_CONFIRM,
   'vault.changePassphrase': (m) =>
     isString(m.oldPassphrase) && isString(m.newPassphrase) && isString(m.confirm),
   'settings.update': (m) => isRecord(m.settings),

@@ -28,6 +28,7 @@ import { DEFAULT_SETTINGS, mergeSettings, type Settings } from './settings';
 import { effectiveSettings, forbiddenChanges, NO_POLICY, parsePolicy, type Policy } from './policy';
 import {
   allowedFor,
+  RESET_CONFIRM,
   type AccountCode,
   type AccountSummary,
   type AppError,
@@ -39,6 +40,7 @@ import {
   type Reply,
   type VaultStatus,
 } from './protocol';
+import type { VaultErrorCode } from './vault';
 import { err, ok, type Result } from './result';
 
 /** A key-value storage area (`storage.local` or `storage.session`). */
@@ -122,6 +124,13 @@ export function createVaultService(deps: VaultServiceDeps) {
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? (() => crypto.randomUUID());
   let unlocked: Unlocked | null = null;
+  /**
+   * The stored vault (as JSON) that the right passphrase could not open: its key check matched
+   * but the data did not decrypt or validate. Only an unlock attempt can prove that (without the
+   * key a damaged ciphertext looks like any locked vault), so it is remembered here, in memory,
+   * for as long as exactly that blob is stored; after a restart the next attempt proves it again.
+   */
+  let provenUnreadable: string | null = null;
   /** The tab state (see readTabs); null until read from storage.session after a start. */
   let tabs: Record<string, TabState> | null = null;
   let tabWrites: Promise<unknown> = Promise.resolve();
@@ -201,9 +210,24 @@ export function createVaultService(deps: VaultServiceDeps) {
     if (unlocked) return { ...base, state: 'unlocked', accounts: unlocked.data.accounts.length };
     const stored = await local.get(KEYS.vault);
     if (stored == null) return { ...base, state: 'none', accounts: null };
-    const env = parseEnvelope(stored);
-    if (!env.ok) return { ...base, state: 'damaged', accounts: null, damage: env.error.code };
+    const damage = damageOf(stored);
+    if (damage) return { ...base, state: 'damaged', accounts: null, damage };
     return { ...base, state: 'locked', accounts: null };
+  }
+
+  /**
+   * Why a stored vault cannot be read, or null when nothing says it cannot: its shape (not a
+   * vault, damaged fields, a newer version), or an earlier attempt with the right passphrase.
+   */
+  function damageOf(stored: unknown): VaultErrorCode | null {
+    const env = parseEnvelope(stored);
+    if (!env.ok) return env.error.code;
+    return provenUnreadable !== null && provenUnreadable === JSON.stringify(stored) ? 'corrupt' : null;
+  }
+
+  /** An unlock that got past the key check failed on the data: the stored blob is unreadable. */
+  function noteUnreadable(stored: unknown, code: string): void {
+    if (code === 'corrupt') provenUnreadable = JSON.stringify(stored);
   }
 
   async function rememberKey(key: VaultKey): Promise<void> {
@@ -383,9 +407,15 @@ export function createVaultService(deps: VaultServiceDeps) {
       const stored = await local.get(KEYS.vault);
       if (stored == null) return err({ code: 'no-vault' });
       const opened = await unlockVault<unknown>(stored, passphrase);
-      if (!opened.ok) return err(opened.error);
+      if (!opened.ok) {
+        noteUnreadable(stored, opened.error.code);
+        return err(opened.error);
+      }
       const data = parseVaultData(opened.value.data);
-      if (!data.ok) return err({ code: 'corrupt', detail: data.error });
+      if (!data.ok) {
+        noteUnreadable(stored, 'corrupt');
+        return err({ code: 'corrupt', detail: data.error });
+      }
       unlocked = { key: opened.value.key, data: data.value };
       await rememberKey(opened.value.key);
       deps.onUnlocked?.();
@@ -397,6 +427,32 @@ export function createVaultService(deps: VaultServiceDeps) {
       return ok(await status());
     },
 
+    'vault.exportRaw': async () => {
+      await restore();
+      const stored = await local.get(KEYS.vault);
+      if (stored == null) return err({ code: 'no-vault' });
+      const damage = unlocked ? null : damageOf(stored);
+      if (!damage) return err({ code: 'not-damaged' });
+      // What storage.local.get returns for the vault's key, as JSON: the stored value itself,
+      // not a re-encoding of what we understood of it.
+      return ok({ text: JSON.stringify({ [KEYS.vault]: stored }, rawReplacer), damage });
+    },
+
+    'vault.reset': async ({ confirm }) => {
+      // Checked here too, not only by the message validator: nothing deletes the vault by accident.
+      if (confirm !== RESET_CONFIRM) return err({ code: 'bad-request' });
+      await restore();
+      const stored = await local.get(KEYS.vault);
+      if (stored == null) return err({ code: 'no-vault' });
+      // Only what cannot be read is ever deleted: a vault that opens, or that a passphrase might
+      // still open (locked, shape intact, never proven unreadable), is refused.
+      if (unlocked || !damageOf(stored)) return err({ code: 'not-damaged' });
+      await local.remove(KEYS.vault);
+      provenUnreadable = null;
+      await lock();
+      return ok(await status());
+    },
+
     'vault.changePassphrase': async ({ oldPassphrase, newPassphrase, confirm }) => {
       const stored = await local.get(KEYS.vault);
       if (stored == null) return err({ code: 'no-vault' });
@@ -404,9 +460,15 @@ export function createVaultService(deps: VaultServiceDeps) {
       if (!strong.ok) return err(strong.error);
       if (newPassphrase !== confirm) return err({ code: 'passphrase-mismatch' });
       const changed = await changePassphrase<unknown>(stored, oldPassphrase, newPassphrase, deps.kdf);
-      if (!changed.ok) return err(changed.error);
+      if (!changed.ok) {
+        noteUnreadable(stored, changed.error.code);
+        return err(changed.error);
+      }
       const data = parseVaultData(changed.value.data);
-      if (!data.ok) return err({ code: 'corrupt', detail: data.error });
+      if (!data.ok) {
+        noteUnreadable(stored, 'corrupt');
+        return err({ code: 'corrupt', detail: data.error });
+      }
       // storage.set replaces the key atomically: until it resolves the old blob is what is stored.
       await local.set(KEYS.vault, changed.value.envelope);
       unlocked = { key: changed.value.key, data: data.value };
@@ -819,6 +881,14 @@ export function createVaultService(deps: VaultServiceDeps) {
 }
 
 export type VaultService = ReturnType<typeof createVaultService>;
+
+/**
+ * JSON for a raw export. Firefox's storage.local keeps structured clones, which may hold a BigInt
+ * that JSON cannot spell: written as its decimal text rather than failing the whole export.
+ */
+function rawReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
 
 function toSummary(a: StoredAccount): AccountSummary {
   const { id, label, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt } = a;

@@ -60,7 +60,7 @@ export const APP_CODES = exactly<AppErrorCode>()([
   'not-keycloak', 'bad-origin', 'locked', 'no-vault', 'vault-exists', 'passphrase-mismatch', 'bad-request',
   'forbidden', 'storage-failed', 'not-found', 'invalid-url', 'not-https', 'platform-exists', 'built-in-platform',
   'permission-refused', 'backup-too-large', 'account-exists',
-  'policy-enforced', 'internal',
+  'policy-enforced', 'not-damaged', 'internal',
 ]);
 
 /**

@@ -250,6 +250,8 @@ const payloads: { [K in MessageType]: fc.Arbitrary<Record<string, unknown>> } = 
   'vault.create': fc.record({ passphrase: passArb, confirm: passArb }),
   'vault.unlock': fc.record({ passphrase: passArb }),
   'vault.lock': fc.constant({}),
+  'vault.exportRaw': fc.constant({}),
+  'vault.reset': fc.record({ confirm: fc.oneof(fc.constant('delete-damaged-vault'), str(20)) }),
   'vault.changePassphrase': fc.tuple(passArb, passArb, fc.boolean(), passArb).map(([oldPassphrase, newPassphrase, same, other]) => ({
     oldPassphrase, newPassphrase, confirm: same ? newPassphrase : other,
   })),

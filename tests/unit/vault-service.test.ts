@@ -468,7 +468,7 @@ describe('damaged storage is reported and never overwritten', () => {
     expect(env.session.map.size).toBe(0);
   });
 
-  it("a flipped ciphertext byte → 'locked', then unlock says 'corrupt'; nothing overwrites it", async () => {
+  it("a flipped ciphertext byte → 'locked', then unlock says 'corrupt' ('damaged' from then on); nothing overwrites it", async () => {
     const good = await created();
     const envelope = good.local.map.get(KEYS.vault) as VaultEnvelopeV1;
     const bad = flipCiphertextByte(envelope);
@@ -484,7 +484,8 @@ describe('damaged storage is reported and never overwritten', () => {
     await hammer(env);
     expect(env.local.map.get(KEYS.vault)).toEqual(bad);
     expect(env.session.map.size).toBe(0);
-    expect((await statusOf(env)).state).toBe('locked');
+    // The right passphrase proved the data unreadable: reported as damaged from then on.
+    expect(await statusOf(env)).toMatchObject({ state: 'damaged', damage: 'corrupt' });
   });
 });
 

@@ -1,7 +1,8 @@
 import { browser, type Browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { createVaultService, type StorageArea } from '@/lib/vault-service';
-import { parseMessage, type Caller } from '@/lib/protocol';
+import { parseMessage } from '@/lib/protocol';
+import { callerOf } from '@/lib/caller';
 import { defaultDeviceName } from '@/lib/enroll';
 
 const area = (a: Browser.storage.StorageArea): StorageArea => ({
@@ -82,7 +83,8 @@ export default defineBackground(() => {
   browser.tabs.onRemoved.addListener((tabId) => void service.onTabRemoved(tabId));
 
   browser.runtime.onMessage.addListener((raw, sender) => {
-    const caller = callerOf(sender);
+    // Who is asking, from the browser's sender information, never from the message (lib/caller.ts).
+    const caller = callerOf(sender, { id: browser.runtime.id, baseUrl: browser.runtime.getURL('/') });
     if (!caller) return undefined; // not ours: stay silent, as if nobody listened
     const message = parseMessage(raw);
     if (!message) return Promise.resolve({ ok: false, error: { code: 'bad-request' } });
@@ -111,22 +113,6 @@ async function fillTab(tabId: number, accountId: string | null): Promise<boolean
   } catch {
     return false; // no access to this page (browser pages, other extensions, no permission)
   }
-}
-
-/**
- * Who is asking, from what the browser says about the sender, never from the message itself.
- * Only this extension's own pages and content scripts are answered.
- */
-function callerOf(sender: Browser.runtime.MessageSender): Caller | null {
-  if (sender.id !== browser.runtime.id) return null;
-  const ownPage = browser.runtime.getURL('/');
-  if (sender.url?.startsWith(ownPage) && !sender.tab?.url?.startsWith('http')) {
-    return { kind: 'extension-page' };
-  }
-  if (sender.tab?.id != null && sender.url) {
-    return { kind: 'content-script', tabId: sender.tab.id, frameId: sender.frameId ?? 0, url: sender.url };
-  }
-  return null;
 }
 
 /** Tells the content scripts in every tab (those without ours just fail to receive it). */

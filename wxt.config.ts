@@ -36,6 +36,10 @@ export default defineConfig({
       },
     },
     host_permissions: THINGPARK_MATCHES,
+    // The page script is an unlisted script declared here, not a WXT content script: see why in
+    // entrypoints/thingpark.ts. document_end: the form is parsed, and the code is asked for
+    // before the page's DOMContentLoaded handlers run.
+    content_scripts: [{ matches: THINGPARK_MATCHES, js: ['thingpark.js'], run_at: 'document_end' }],
     // Self-hosted platforms: the options page asks for one exact host at a time (lib/platforms.ts).
     optional_host_permissions: ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*'],
     action: { default_title: '__MSG_extName__' },

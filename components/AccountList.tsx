@@ -4,7 +4,7 @@ import { request } from './client';
 import { ErrorMessage } from './ErrorMessage';
 import { CodeRow, ROW_HEIGHT, type ListedAccount } from './CodeRow';
 import { useCodes } from './useCodes';
-import { findCurrentTab, type CurrentTab, type CurrentTabState } from './useCurrentTab';
+import { findCurrentTab, type CurrentTab, type CurrentTabState } from './current-tab';
 import { errorText, t } from './i18n';
 
 /** Rows the list shows at once (the half row says "there is more"); keeps the popup under 600 px. */
@@ -18,6 +18,8 @@ interface Props {
   onAdd: () => void;
   /** The background says the vault is locked (auto-lock while the popup is open). */
   onLocked: () => void;
+  /** The list the popup asked for as it opened, if not used yet (taken once); else it is asked for. */
+  firstList?: () => Reply<'accounts.list'> | null;
 }
 
 type Note = { tone: 'ok' | 'error'; text: string; seq: number } | null;
@@ -30,8 +32,11 @@ type Note = { tone: 'ok' | 'error'; text: string; seq: number } | null;
  * Keyboard: `/` searches, ↑ ↓ Home End PageUp PageDown move (one tab stop: roving tabindex),
  * ← → go between a row's fill and copy buttons, Enter fills.
  */
-export function AccountList({ current, onAdd, onLocked }: Props) {
-  const [accounts, setAccounts] = useState<ListedAccount[] | null>(null);
+export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
+  const [accounts, setAccounts] = useState<ListedAccount[] | null>(() => {
+    const reply = firstList?.();
+    return reply?.ok ? reply.value.map(listed) : null;
+  });
   const [loadError, setLoadError] = useState<AppError | null>(null);
   const [query, setQuery] = useState('');
   const [sel, setSel] = useState(0);
@@ -54,7 +59,8 @@ export function AccountList({ current, onAdd, onLocked }: Props) {
   const lockedRef = useRef(onLocked);
   lockedRef.current = onLocked;
   useEffect(() => {
-    void loadAccounts().then((reply) => {
+    if (accounts) return;
+    void request('accounts.list', {}).then((reply) => {
       if (reply.ok) setAccounts(reply.value.map(listed));
       else if (reply.error.code === 'locked') lockedRef.current();
       else setLoadError(reply.error);
@@ -276,24 +282,6 @@ export function AccountList({ current, onAdd, onLocked }: Props) {
       </p>
     </div>
   );
-}
-
-let prefetched: Promise<Reply<'accounts.list'>> | null = null;
-
-/**
- * Asks for the accounts as the popup starts, together with the vault's state, instead of one
- * round trip after the other: the list then renders as soon as the vault is known to be open.
- */
-export function prefetchAccounts(): void {
-  prefetched = request('accounts.list', {});
-}
-
-/** The prefetched list once (if it succeeded: the vault may have been locked then), else a fresh one. */
-async function loadAccounts(): Promise<Reply<'accounts.list'>> {
-  const early = prefetched;
-  prefetched = null;
-  const reply = early ? await early : null;
-  return reply?.ok ? reply : request('accounts.list', {});
 }
 
 /** Prepared once per load: the host shown and the lowercase text that search looks in. */

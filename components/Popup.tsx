@@ -1,25 +1,43 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { Reply } from '@/lib/protocol';
 import { VaultGate, type RunRequest } from './VaultGate';
 import { AccountList } from './AccountList';
 import { AddAccount } from './AddAccount';
-import { useCurrentTab, type CurrentTabState } from './useCurrentTab';
+import { useCurrentTab } from './useCurrentTab';
+import type { CurrentTabState } from './current-tab';
+import { FirstVaultStatus } from './useVault';
+import type { PopupStart } from './popup-start';
 import { t } from './i18n';
 
-export function Popup() {
+/**
+ * `start`: what the popup asked for as it opened (components/popup-start.ts), so that the first
+ * render already shows the accounts; without it, each part asks for itself on mount.
+ */
+export function Popup({ start = null }: { start?: PopupStart | null }) {
   useEffect(() => {
     document.title = t('popupTitle');
   }, []);
-  const current = useCurrentTab();
+  const current = useCurrentTab(start?.current ?? null);
+  // The first list is used once: a list shown later (after an unlock, after adding) is fresh.
+  const firstAccounts = useRef(start?.accounts ?? null);
+  const takeFirst = useCallback(() => {
+    const reply = firstAccounts.current;
+    firstAccounts.current = null;
+    return reply;
+  }, []);
+  const firstStatus = start?.status.ok ? start.status.value : null;
   return (
     <main class="popup">
       <h1>{t('popupTitle')}</h1>
-      <VaultGate>{(_status, run) => <Unlocked current={current} run={run} />}</VaultGate>
+      <FirstVaultStatus.Provider value={firstStatus}>
+        <VaultGate>{(_status, run) => <Unlocked current={current} run={run} first={takeFirst} />}</VaultGate>
+      </FirstVaultStatus.Provider>
     </main>
   );
 }
 
 /** The list, or the "Add account" view in its place; back to a freshly loaded list when done. */
-function Unlocked({ current, run }: { current: CurrentTabState; run: RunRequest }) {
+function Unlocked({ current, run, first }: { current: CurrentTabState; run: RunRequest; first: () => Reply<'accounts.list'> | null }) {
   const [adding, setAdding] = useState(false);
   // A new list instance on return reloads the accounts (the view may have added some).
   const [generation, setGeneration] = useState(0);
@@ -37,5 +55,5 @@ function Unlocked({ current, run }: { current: CurrentTabState; run: RunRequest 
       />
     );
   }
-  return <AccountList key={generation} current={current} onAdd={() => setAdding(true)} onLocked={onLocked} />;
+  return <AccountList key={generation} current={current} onAdd={() => setAdding(true)} onLocked={onLocked} firstList={first} />;
 }

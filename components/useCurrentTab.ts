@@ -1,74 +1,19 @@
 import { useEffect, useState } from 'preact/hooks';
-import { browser, type Browser } from 'wxt/browser';
-import { realmFromUrl } from '@/lib/keycloak-page';
-
-/** The tab the popup acts on ("the current platform"), as far as the browser lets us see it. */
-export interface CurrentTab {
-  tabId: number;
-  /** false when the browser hides the tab's URL (no host permission, no activeTab grant). */
-  urlKnown: boolean;
-  /** The web origin; null for a hidden URL and for non-web pages (about:, the browser's own). */
-  origin: string | null;
-  host: string | null;
-  realm: string | null;
-}
-
-export interface CurrentTabState {
-  tab: CurrentTab | null;
-  /** The popup page is shown in a tab (tests, or popup.html opened by hand), not as a popup. */
-  inTab: boolean;
-}
+import { findCurrentTab, type CurrentTabState } from './current-tab';
 
 /**
- * The active tab of the current window. When the popup page itself is shown in a tab, that tab
- * is the active one, so the current tab is the most recently used other tab that is not one of
- * our pages (`lastAccessed`, Chrome 121+ / Firefox). Tab URLs are visible for the ThingPark
- * hosts (host permissions) and, from the toolbar button, for the active tab (activeTab).
+ * `findCurrentTab`, looked up when the popup opens (or given, when the popup asked for it before
+ * its interface loaded: components/popup-start.ts) and again when its page becomes visible.
  */
-export async function findCurrentTab(): Promise<CurrentTabState> {
-  const self = await browser.tabs.getCurrent(); // undefined in a real popup
-  if (!self) {
-    const [active] = await browser.tabs.query({ active: true, currentWindow: true });
-    return { tab: active ? describe(active) : null, inTab: false };
-  }
-  const ownPages = browser.runtime.getURL('/');
-  const others = (await browser.tabs.query({})).filter((t) => t.id !== self.id && !t.url?.startsWith(ownPages));
-  // Prefer the popup tab's own window; puppeteer or a user may have put it in a window of its own.
-  const sameWindow = others.filter((t) => t.windowId === self.windowId);
-  const pool = sameWindow.length ? sameWindow : others;
-  const latest = pool.reduce<Browser.tabs.Tab | null>((a, b) => (!a || (b.lastAccessed ?? 0) > (a.lastAccessed ?? 0) ? b : a), null);
-  return { tab: latest ? describe(latest) : null, inTab: true };
-}
-
-function describe(tab: Browser.tabs.Tab): CurrentTab | null {
-  if (tab.id == null) return null;
-  const url = tab.url ?? '';
-  let parsed: URL | null = null;
-  try {
-    parsed = url ? new URL(url) : null;
-  } catch {
-    parsed = null;
-  }
-  const web = parsed && (parsed.protocol === 'https:' || parsed.protocol === 'http:') ? parsed : null;
-  return {
-    tabId: tab.id,
-    urlKnown: !!url,
-    origin: web ? web.origin : null,
-    host: web ? web.host : null,
-    realm: web ? realmFromUrl(url) : null,
-  };
-}
-
-/** `findCurrentTab`, looked up when the popup opens and again when its page becomes visible. */
-export function useCurrentTab(): CurrentTabState & { ready: boolean } {
-  const [state, setState] = useState<CurrentTabState & { ready: boolean }>({ tab: null, inTab: false, ready: false });
+export function useCurrentTab(first: CurrentTabState | null = null): CurrentTabState & { ready: boolean } {
+  const [state, setState] = useState<CurrentTabState & { ready: boolean }>(first ? { ...first, ready: true } : { tab: null, inTab: false, ready: false });
   useEffect(() => {
     let alive = true;
     const look = () =>
       void findCurrentTab()
         .then((s) => alive && setState({ ...s, ready: true }))
         .catch(() => alive && setState({ tab: null, inTab: false, ready: true }));
-    look();
+    if (!first) look();
     const onVisible = () => document.visibilityState === 'visible' && look();
     document.addEventListener('visibilitychange', onVisible);
     return () => {

@@ -1,14 +1,22 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { createContext } from 'preact';
+import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import type { AppError, MessageType, Protocol, VaultStatus } from '@/lib/protocol';
 import { browser } from 'wxt/browser';
 import { request } from './client';
+
+/**
+ * The vault's state as a page already knows it when it first renders (the popup asks before its
+ * interface has loaded: components/popup-start.ts); null: ask on mount.
+ */
+export const FirstVaultStatus = createContext<VaultStatus | null>(null);
 
 /**
  * Vault state for a page, plus `run`: sends one request that answers with a status, keeps the
  * new status on success and returns the error (as a value) otherwise.
  */
 export function useVault() {
-  const [status, setStatus] = useState<VaultStatus | null>(null);
+  const first = useContext(FirstVaultStatus);
+  const [status, setStatus] = useState<VaultStatus | null>(first);
   const [loadError, setLoadError] = useState<AppError | null>(null);
 
   const refresh = useCallback(async () => {
@@ -18,7 +26,7 @@ export function useVault() {
   }, []);
 
   useEffect(() => {
-    void refresh();
+    if (!first) void refresh();
     // Auto-lock, or a lock/unlock in another window: show the new state without a reload.
     const onMessage = (message: unknown) => {
       const type = (message as { type?: unknown } | null)?.type;

@@ -35,7 +35,7 @@ export default defineBackground(() => {
       register: (id, pattern) =>
         browser.scripting.registerContentScripts([
           // The same script and timing as on the built-in ThingPark hosts (see the manifest).
-          { id, matches: [pattern], js: ['/content-scripts/thingpark.js'], runAt: 'document_end', persistAcrossSessions: true },
+          { id, matches: [pattern], js: ['/thingpark.js'], runAt: 'document_end', persistAcrossSessions: true },
         ]),
       unregister: (id) => browser.scripting.unregisterContentScripts({ ids: [id] }),
       registered: async () =>

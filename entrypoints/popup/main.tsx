@@ -1,9 +1,12 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { Popup } from '@/components/Popup';
-import { prefetchAccounts } from '@/components/AccountList';
+import { request } from '@/components/client';
+import { startPopup, type PopupStartSlot } from '@/components/popup-start';
 import '@/components/ui.css';
 
 document.documentElement.lang = browser.i18n.getUILanguage();
-prefetchAccounts();
-render(<Popup />, document.getElementById('app')!);
+// popup-start.js asked for the vault's state, the accounts and the current tab while this module
+// was loading; the first render waits for those answers, so that it already shows the rows.
+const started = (globalThis as PopupStartSlot).__thingparkPopupStart ?? startPopup(request);
+void started.then((start) => render(<Popup start={start} />, document.getElementById('app')!));

@@ -123,7 +123,8 @@ async function loadAndWait(page, url, until) {
 /**
  * Everything measured on simulator pages in one browser.
  * @param {Kind} kind
- * @param {{n: {fill: number, late: number, enroll: number, overhead: number}, warmup: number, log: (s: string) => void}} o
+ * @param {{n: {fill: number, late: number, enroll: number, overhead: number}, warmup: number, log: (s: string) => void, pages?: boolean}} o
+ *   `pages: false`: only sets up the browser and the vault (for the extension's figures)
  * @returns {Promise<{figures: Figure[], ext: BenchBrowser, sim: Awaited<ReturnType<typeof createSimulator>>}>}
  *   the browser with the extension and the simulator stay open for the next measurements
  */
@@ -143,6 +144,7 @@ export async function measurePages(kind, o) {
     if (!created?.ok) throw new Error(`vault.create failed: ${JSON.stringify(created)}`);
     const added = await ext.send({ type: 'accounts.add', dryRun: false, accounts: [BENCH_ACCOUNT] });
     if (!added?.ok) throw new Error(`accounts.add failed: ${JSON.stringify(added)}`);
+    if (o.pages === false) return { figures, ext, sim };
 
     // ---- fill latency
     const page = await ext.browser.newPage();

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run bench -- [--out bench.json] [--browsers chromium,firefox] [--quick] [--no-build]
+ * npm run bench -- [--out bench.json] [--browsers chromium,firefox] [--only pages,extension,sizes,qr] [--quick] [--no-build]
  *
  * Builds the extension into its own directory (TPA_OUT_DIR, default .bench-output), measures the
  * figures of issue 7 in real browsers and in Node, prints a table and writes the same figures as
@@ -14,12 +14,14 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const USAGE = 'Usage: npm run bench -- [--out bench.json] [--browsers chromium,firefox] [--quick] [--no-build]';
+const USAGE = 'Usage: npm run bench -- [--out bench.json] [--browsers chromium,firefox] [--only pages,extension,sizes,qr] [--quick] [--no-build]';
+const GROUPS = ['pages', 'extension', 'sizes', 'qr'];
 
 const { values: args } = parseArgs({
   options: {
     out: { type: 'string' },
     browsers: { type: 'string', default: 'chromium,firefox' },
+    only: { type: 'string', default: GROUPS.join(',') },
     quick: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -33,6 +35,16 @@ const browsers = /** @type {('chromium' | 'firefox')[]} */ (args.browsers.split(
 for (const b of browsers) {
   if (b !== 'chromium' && b !== 'firefox') {
     console.error(`unknown browser "${b}"\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+// Which groups of figures to measure (all by default): pages = fill, enrollment and page-load
+// overhead; extension = unlock, popup, memory; sizes; qr. For quick comparisons while optimising.
+const only = new Set(args.only.split(',').map((g) => g.trim()).filter(Boolean));
+for (const g of only) {
+  if (!GROUPS.includes(g)) {
+    console.error(`unknown group "${g}"\n${USAGE}`);
     process.exit(2);
   }
 }
@@ -52,6 +64,8 @@ const quick = args.quick;
 const N = quick
   ? { fill: 5, late: 3, enroll: 5, overhead: 5, unlock: 2, unlockLarge: 1, popup: 3 }
   : { fill: 40, late: 25, enroll: 30, overhead: 40, unlock: 10, unlockLarge: 5, popup: 20 };
+// Sample counts can be overridden for an experiment, e.g. BENCH_N='{"overhead":20}'.
+Object.assign(N, JSON.parse(process.env.BENCH_N || '{}'));
 const warmup = quick ? 1 : 2;
 const log = (/** @type {string} */ s) => console.log(s);
 
@@ -100,31 +114,35 @@ try {
     const dir = join(outDir, kind === 'chromium' ? 'chrome-mv3' : 'firefox-mv3');
     if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} is missing: run without --no-build`);
   }
-  for (const kind of browsers) {
+  for (const kind of only.has('pages') || only.has('extension') ? browsers : []) {
     log(`\n${kind}`);
-    const { figures: pageFigures, ext, sim } = await measurePages(kind, { n: N, warmup, log });
+    const { figures: pageFigures, ext, sim } = await measurePages(kind, { n: N, warmup, log, pages: only.has('pages') });
     meta.browsers[kind] = ext.version;
     figures.push(...pageFigures);
     try {
-      figures.push(...(await measureExtension(kind, ext, { n: N, warmup, log })));
+      if (only.has('extension')) figures.push(...(await measureExtension(kind, ext, { n: N, warmup, log })));
     } finally {
       await ext.close();
       await sim.close();
     }
   }
-  log('\nbuild');
-  for (const kind of browsers) figures.push(...measureSizes(kind));
-  log('\nnode');
-  const qr = await measureQr({
-    qrReaderJs: join(outDir, browsers[0] === 'firefox' ? 'firefox-mv3' : 'chrome-mv3', 'qr-reader.js'),
-    corpusDir: join(outDir, 'qr-corpus'),
-    repeat: 1,
-    every: quick ? 5 : 1,
-    log,
-  });
-  figures.push(...qr.figures);
-  qrDetails = qr.details;
-  meta.zbarimg = /** @type {string | null} */ (qr.details.zbarimg);
+  if (only.has('sizes')) {
+    log('\nbuild');
+    for (const kind of browsers) figures.push(...measureSizes(kind));
+  }
+  if (only.has('qr')) {
+    log('\nnode');
+    const qr = await measureQr({
+      qrReaderJs: join(outDir, browsers[0] === 'firefox' ? 'firefox-mv3' : 'chrome-mv3', 'qr-reader.js'),
+      corpusDir: join(outDir, 'qr-corpus'),
+      repeat: 1,
+      every: quick ? 5 : 1,
+      log,
+    });
+    figures.push(...qr.figures);
+    qrDetails = qr.details;
+    meta.zbarimg = /** @type {string | null} */ (qr.details.zbarimg);
+  }
 } catch (e) {
   console.error(`\nbench failed: ${/** @type {Error} */ (e).stack ?? e}`);
   process.exitCode = 1;

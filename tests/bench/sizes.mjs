@@ -3,7 +3,7 @@
  * and gzipped (level 9, what a compressed download would be; the browser reads the minified
  * bytes from the extension's package).
  * - OTP (and password) pages: what the manifest's content_scripts inject on ThingPark hosts
- *   (content-scripts/thingpark.js, plus any CSS they list). It is one self-contained bundle (no
+ *   (thingpark.js, plus any CSS they list). It is one self-contained bundle (no
  *   imports); the check below fails loudly if a later build makes it pull chunks.
  * - Setup pages: the same plus qr-reader.js (jsQR), which the background injects there only.
  */

@@ -60,7 +60,13 @@ afterAll(() => {
 
 /** Signs in up to the OTP page with the fill timer installed. */
 async function toOtpPage(p: Platform, username: string, o: SignInOptions = {}) {
-  const page = await signIn(p, username, { ...o, prepare: recordFillTime });
+  const page = await signIn(p, username, {
+    ...o,
+    prepare: async (tab) => {
+      await recordFillTime(tab);
+      await o.prepare?.(tab);
+    },
+  });
   await page.waitForSelector('#otp');
   return page;
 }
@@ -188,6 +194,45 @@ describe(`login in ${KIND}`, () => {
     const page = await toOtpPage(p, 'jane.doe@example.com', { base: 'https://other.thingpark.com' });
     await new Promise((r) => setTimeout(r, 1500));
     expect(await page.evaluate(() => (document.getElementById('otp') as HTMLInputElement).value)).toBe('');
+  });
+
+  it('the page hears nothing from the extension and cannot switch off its watch for a late form', async () => {
+    const p = await platform();
+    await enroll(p, 'jane.doe@example.com');
+    nextStep(p);
+    const page = await toOtpPage(p, 'jane.doe@example.com', {
+      prepare: async (tab) => {
+        // The page's own scripts, before anything else: they note every message posted to the
+        // window and every event on the document a content-script framework would use, and try
+        // to stop content scripts the way WXT's context lets a page do (an event on `document`
+        // naming the script), before the OTP form arrives.
+        await tab.evaluateOnNewDocument(() => {
+          const heard: string[] = ((window as any).__heard = []);
+          // Event types a content script announced itself with (WXT's carry the extension's id).
+          const types = new Set(['wxt:content-script-started']);
+          window.addEventListener('message', (e) => {
+            heard.push(`message: ${JSON.stringify(e.data)}`);
+            if (typeof e.data?.type === 'string') types.add(e.data.type);
+          });
+          const stop = () => {
+            for (const type of types) {
+              for (const name of ['thingpark', 'thingpark.content', 'content-scripts/thingpark']) {
+                document.dispatchEvent(new CustomEvent(type, { detail: { contentScriptName: name, messageId: 'page' } }));
+              }
+            }
+          };
+          document.addEventListener('DOMContentLoaded', () => setTimeout(stop, 50));
+          window.addEventListener('load', stop);
+        });
+      },
+    });
+    // The form arrives late (`late=1`: inserted by the page's script after the extension's start).
+    await page.goto(`${page.url()}&late=1`);
+    await page.waitForSelector('#otp');
+    expect(await filledOtp(page)).toMatch(/^\d{6}$/);
+    expect(await page.evaluate(() => (window as any).__heard)).toEqual([]);
+    await submitAndWait(page, '#kc-login');
+    expect(await onDashboard(page)).toBe(true);
   });
 
   it('auto-submit on: logs in by itself; a refused code is shown and never re-submitted', async () => {

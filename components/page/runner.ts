@@ -7,7 +7,7 @@ import { errorText, t } from '@/components/i18n';
 import { fillInput, submitForm } from '@/components/page/fill';
 import { hideNotice, showChooser, showNotice } from '@/components/page/notice';
 import { measureClockOffset } from '@/components/page/clock';
-import type { SetupRunner, SetupSlot } from '@/components/page/setup-page';
+import type { SetupRunner, SetupSlot } from './setup-page';
 
 /**
  * What the content script does on each kind of Keycloak page. One runner per page load; the

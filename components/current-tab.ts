@@ -1,0 +1,59 @@
+import { browser, type Browser } from 'wxt/browser';
+import { realmFromUrl } from '@/lib/keycloak-page';
+
+/** The tab the popup acts on ("the current platform"), as far as the browser lets us see it. */
+export interface CurrentTab {
+  tabId: number;
+  /** false when the browser hides the tab's URL (no host permission, no activeTab grant). */
+  urlKnown: boolean;
+  /** The web origin; null for a hidden URL and for non-web pages (about:, the browser's own). */
+  origin: string | null;
+  host: string | null;
+  realm: string | null;
+}
+
+export interface CurrentTabState {
+  tab: CurrentTab | null;
+  /** The popup page is shown in a tab (tests, or popup.html opened by hand), not as a popup. */
+  inTab: boolean;
+}
+
+/**
+ * The active tab of the current window. When the popup page itself is shown in a tab, that tab
+ * is the active one, so the current tab is the most recently used other tab that is not one of
+ * our pages (`lastAccessed`, Chrome 121+ / Firefox). Tab URLs are visible for the ThingPark
+ * hosts (host permissions) and, from the toolbar button, for the active tab (activeTab).
+ */
+export async function findCurrentTab(): Promise<CurrentTabState> {
+  const self = await browser.tabs.getCurrent(); // undefined in a real popup
+  if (!self) {
+    const [active] = await browser.tabs.query({ active: true, currentWindow: true });
+    return { tab: active ? describe(active) : null, inTab: false };
+  }
+  const ownPages = browser.runtime.getURL('/');
+  const others = (await browser.tabs.query({})).filter((t) => t.id !== self.id && !t.url?.startsWith(ownPages));
+  // Prefer the popup tab's own window; puppeteer or a user may have put it in a window of its own.
+  const sameWindow = others.filter((t) => t.windowId === self.windowId);
+  const pool = sameWindow.length ? sameWindow : others;
+  const latest = pool.reduce<Browser.tabs.Tab | null>((a, b) => (!a || (b.lastAccessed ?? 0) > (a.lastAccessed ?? 0) ? b : a), null);
+  return { tab: latest ? describe(latest) : null, inTab: true };
+}
+
+function describe(tab: Browser.tabs.Tab): CurrentTab | null {
+  if (tab.id == null) return null;
+  const url = tab.url ?? '';
+  let parsed: URL | null = null;
+  try {
+    parsed = url ? new URL(url) : null;
+  } catch {
+    parsed = null;
+  }
+  const web = parsed && (parsed.protocol === 'https:' || parsed.protocol === 'http:') ? parsed : null;
+  return {
+    tabId: tab.id,
+    urlKnown: !!url,
+    origin: web ? web.origin : null,
+    host: web ? web.host : null,
+    realm: web ? realmFromUrl(url) : null,
+  };
+}

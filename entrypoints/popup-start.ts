@@ -1,0 +1,13 @@
+import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
+import { request } from '@/components/client';
+import { startPopup, type PopupStartSlot } from '@/components/popup-start';
+
+/**
+ * Loaded by popup.html as a plain script in its head, before the popup's modules: it sends the
+ * popup's first requests while the browser is still loading and compiling the interface, so
+ * the answers are there when it first renders (issue 7: the popup's first render is on the
+ * clock from the moment it opens). Small, and with no interface code of its own.
+ */
+export default defineUnlistedScript(() => {
+  (globalThis as PopupStartSlot).__thingparkPopupStart = startPopup(request);
+});

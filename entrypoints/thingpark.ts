@@ -1,0 +1,62 @@
+import { browser } from 'wxt/browser';
+import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
+import { detectPageKind, type PageKindInfo } from '@/lib/keycloak-page';
+import { createPageRunner } from '@/components/page/runner';
+
+/**
+ * The content script of ThingPark pages: it decides from the DOM whether this is Keycloak's TOTP
+ * setup page, its OTP page or its password page, and does nothing else anywhere else. Kept small:
+ * a setup page's work (enrollment, jsQR) is in `qr-reader.js`, which the background injects into
+ * setup pages only (see components/page/runner.ts).
+ *
+ * Declared in the manifest by wxt.config.ts (and registered for self-hosted platforms by the
+ * background), not through WXT's `defineContentScript`: that wrapper announces every content
+ * script to the page with `window.postMessage` (a page would learn the extension is installed)
+ * and stops the script when the page dispatches a matching event on `document` (a page could
+ * switch off our watch for a late form). This script says nothing to the page and listens to
+ * nothing from it. When the extension is updated or reloaded, the browser cuts this copy off:
+ * its requests then fail quietly and its watch ends with its time limit.
+ */
+export default defineUnlistedScript(() => {
+  const runner = createPageRunner();
+  let handled: PageKindInfo['kind'] | null = null;
+
+  const check = (page = detectPageKind(document)) => {
+    if (page.kind === 'none' || page.kind === handled) return page.kind !== 'none';
+    handled = page.kind;
+    void runner.handle(page);
+    return true;
+  };
+
+  // The background tells every tab when the vault gets unlocked: a page waiting for it fills now.
+  browser.runtime.onMessage.addListener((message: unknown) => {
+    if ((message as { type?: string })?.type === 'vault.unlocked') void runner.onUnlocked();
+    return undefined;
+  });
+
+  const first = detectPageKind(document);
+  if (first.kind !== 'none') {
+    runner.reportSeen(first);
+    if (check(first)) return;
+  } else {
+    // A page that shows no Keycloak form yet may still render one (a late setup page with an
+    // error must not pass for the application page that follows a successful enrollment):
+    // report it once it has loaded and settled.
+    const settle = () => setTimeout(() => runner.reportSeen(detectPageKind(document)), 300);
+    if (document.readyState === 'complete') settle();
+    else window.addEventListener('load', settle, { once: true });
+  }
+  // Scripts may render the form late (or re-render it): watch the DOM until a form shows up,
+  // for a bounded time, coalescing bursts of mutations into one check per frame.
+  let scheduled = false;
+  const observer = new MutationObserver(() => {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      if (check()) observer.disconnect();
+    });
+  });
+  observer.observe(document.documentElement, { childList: true, subtree: true });
+  setTimeout(() => observer.disconnect(), 60_000);
+});

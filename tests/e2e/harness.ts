@@ -3,9 +3,11 @@
  * recipes in ../shared/reference/browser-testing.md. One browser per test file run, chosen by
  * E2E_BROWSER; tests/e2e/run.mjs runs the suite once per browser.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import type { Browser, Page, Target } from 'puppeteer-core';
 import { launchWithExtension } from '../browsers.mjs';
 
@@ -26,6 +28,21 @@ export interface LaunchOptions {
   thingparkPort?: number;
   /** Extra environment variables for the browser (e.g. HOME for Firefox's managed storage). */
   env?: Record<string, string>;
+  /** Record every request the browser makes (see Session.network). */
+  recordNetwork?: boolean;
+}
+
+/** One request the browser made, as its network record shows it (see Session.network). */
+export interface NetRequest {
+  url: string;
+  method: string;
+  /**
+   * Chromium: the origin that caused the request, or 'not an origin' when the browser itself did
+   * (its own services, an address typed or opened by the test). Firefox: null (the proxy sees none).
+   */
+  initiator: string | null;
+  /** Chromium: 'main frame', 'sub frame' or 'other'; Firefox: 'tunnel' (CONNECT) or 'http'. */
+  type: string;
 }
 
 export interface Session {
@@ -45,24 +62,80 @@ export interface Session {
   storageLocal(): Promise<Record<string, unknown>>;
   /** Stops the background (Chromium: the service worker; Firefox: waits for the idle suspend). */
   restartBackground(): Promise<void>;
-  /** Console output of every page and (Chromium) the service worker, to prove no secret is logged. */
+  /**
+   * Console output, to prove no secret is logged. Chromium: every page target (its main world and
+   * the content scripts' isolated worlds; extension pages too) and the service worker, i.e. every
+   * context. Firefox: the web pages and their content scripts, over BiDi; see `everything`.
+   */
   logs: string[];
+  /**
+   * Uncaught errors. Chromium: of every page target (all its worlds) and the service worker.
+   * Firefox: its "JavaScript error: <file>, line <n>: <error>" lines, of every context.
+   */
+  errors: string[];
+  /**
+   * All that was captured, for leak scans: `logs`, `errors`, and in Firefox every line it printed
+   * on its standard output and error. `devtools.console.stdout.content` sends there the console
+   * of every content context: web pages, content scripts, extension pages and the background
+   * page, the last two of which BiDi does not report (a message with line breaks goes on over
+   * several lines). Firefox's own diagnostics are there too, so this is no place to look for
+   * errors of ours.
+   */
+  everything(): string[];
+  /**
+   * With `recordNetwork`: every request the browser made. Chromium: every URL request (http(s),
+   * ws(s)) of its net log, redirects included; Chromium writes the log out when it exits, so
+   * this closes the browser first. Firefox: every connection through the test proxy, which is
+   * all its HTTP(S) traffic (a CONNECT tunnel per connection: the requests inside reach the
+   * simulator, see its log).
+   */
+  network(): Promise<NetRequest[]>;
   /** Firefox: every connection the browser tried through the test proxy (null in Chromium). */
-  proxyConnections: { host: string; port: number; allowed: boolean }[] | null;
+  proxyConnections: { host: string; port: number; allowed: boolean; method?: string; url?: string }[] | null;
   close(): Promise<void>;
 }
 
 export async function launch(opts: LaunchOptions = {}): Promise<Session> {
   const ownProfile = !opts.profileDir;
   const profileDir = opts.profileDir ?? mkdtempSync(join(tmpdir(), `tpa-${KIND}-`));
-  const { browser, extOrigin, proxy } = await launchWithExtension({ kind: KIND, profileDir, ...opts });
+  const netLogDir = opts.recordNetwork && KIND === 'chromium' ? mkdtempSync(join(tmpdir(), 'tpa-netlog-')) : null;
+  const netLog = netLogDir ? join(netLogDir, 'net.json') : null;
+  const { browser, extOrigin, proxy } = await launchWithExtension({
+    kind: KIND,
+    profileDir,
+    ...opts,
+    chromiumArgs: [...(netLog ? [`--log-net-log=${netLog}`] : []), ...(opts.chromiumArgs ?? [])],
+    // Firefox prints every content console message (pages, content scripts, extension pages and
+    // the background page) on its standard output: the one place they all meet.
+    firefoxPrefs: { 'devtools.console.stdout.content': true, ...(opts.firefoxPrefs ?? {}) },
+  });
   const logs: string[] = [];
+  const errors: string[] = [];
+  const output: string[] = [];
   const listen = async (target: Target) => {
-    if (target.type() === 'page') (await target.page().catch(() => null))?.on('console', (m) => logs.push(m.text()));
-    if (target.type() === 'service_worker') (await target.worker().catch(() => null))?.on('console', (m) => logs.push(m.text()));
+    if (target.type() === 'page') {
+      const page = await target.page().catch(() => null);
+      page?.on('console', (m) => logs.push(m.text()));
+      if (KIND === 'chromium') page?.on('pageerror', (e) => errors.push(String((e as Error)?.stack ?? e)));
+    }
+    if (target.type() === 'service_worker') {
+      const worker = await target.worker().catch(() => null);
+      worker?.on('console', (m) => logs.push(m.text()));
+      worker?.client.on('Runtime.exceptionThrown', (e) => errors.push(e.exceptionDetails.exception?.description ?? e.exceptionDetails.text));
+    }
   };
   browser.on('targetcreated', (t) => void listen(t));
   for (const t of browser.targets()) void listen(t);
+  const lines = (stream: Readable | null | undefined, take: (line: string) => void) => {
+    if (stream) createInterface({ input: stream }).on('line', take);
+  };
+  if (KIND === 'firefox') {
+    lines(browser.process()?.stdout, (l) => output.push(l));
+    lines(browser.process()?.stderr, (l) => {
+      output.push(l);
+      if (l.startsWith('JavaScript error:')) errors.push(l);
+    });
+  }
 
   let helper: Page | null = null;
   const helperPage = async () => {
@@ -138,13 +211,48 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
       if (after === before) throw new Error('the background did not restart');
     },
     proxyConnections: proxy?.connections ?? null,
+    errors,
+    everything: () => [...logs, ...errors, ...output],
+    async network() {
+      if (!opts.recordNetwork) throw new Error('launch with recordNetwork to record the network');
+      if (netLog) {
+        await browser.close();
+        return readNetLog(netLog);
+      }
+      return (proxy?.connections ?? []).map((c) =>
+        c.method && c.method !== 'CONNECT'
+          ? { url: c.url ?? `http://${c.host}/`, method: c.method, initiator: null, type: 'http' }
+          : { url: `https://${c.host}:${c.port}/`, method: 'CONNECT', initiator: null, type: 'tunnel' },
+      );
+    },
     async close() {
       await browser.close().catch(() => undefined);
       await proxy?.close();
       if (ownProfile) rmSync(profileDir, { recursive: true, force: true });
+      if (netLogDir) rmSync(netLogDir, { recursive: true, force: true });
     },
   };
   return session;
+}
+
+/**
+ * Every URL request in a Chromium net log (https://www.chromium.org/developers/design-documents/network-stack/netlog/):
+ * one entry per URL_REQUEST_START_JOB event, so a redirect's next hop is an entry too.
+ */
+function readNetLog(file: string): NetRequest[] {
+  const log = JSON.parse(readFileSync(file, 'utf8')) as {
+    constants: { logEventTypes: Record<string, number> };
+    events: { type: number; params?: Record<string, unknown> }[];
+  };
+  const startJob = log.constants.logEventTypes.URL_REQUEST_START_JOB;
+  return log.events
+    .filter((e) => e.type === startJob && typeof e.params?.url === 'string')
+    .map(({ params: p }) => ({
+      url: p!.url as string,
+      method: String(p!.method ?? ''),
+      initiator: typeof p!.initiator === 'string' ? p!.initiator : 'not an origin',
+      type: String(p!.request_type ?? ''),
+    }));
 }
 
 /** Firefox prefs that make the event page suspend after 1 s idle, for restart tests. */

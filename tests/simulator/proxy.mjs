@@ -15,17 +15,19 @@ export const THINGPARK_HOST_PATTERNS = [
 ];
 
 /**
+ * @typedef {{ host: string, port: number, allowed: boolean, method?: string, url?: string }} Connection
+ *   method and url: a plain-HTTP request (refused); a CONNECT tunnel has neither
  * @param {{ targetPort: number, targetHost?: string, allow?: (host: string) => boolean }} options
- * @returns {Promise<{ port: number, connections: { host: string, port: number, allowed: boolean }[], close(): Promise<void> }>}
+ * @returns {Promise<{ port: number, connections: Connection[], close(): Promise<void> }>}
  */
 export async function startProxy({ targetPort, targetHost = '127.0.0.1', allow }) {
   const isAllowed = allow ?? ((host) => THINGPARK_HOST_PATTERNS.some((re) => re.test(host)));
-  /** @type {{ host: string, port: number, allowed: boolean }[]} */
+  /** @type {Connection[]} */
   const connections = [];
   const sockets = new Set();
   const server = http.createServer((req, res) => {
     // Plain-HTTP proxying is never needed: ThingPark is served over HTTPS.
-    connections.push({ host: req.headers.host ?? '', port: 80, allowed: false });
+    connections.push({ host: req.headers.host ?? '', port: 80, allowed: false, method: req.method ?? 'GET', url: req.url ?? '' });
     res.writeHead(403).end('refused by the test proxy');
   });
   server.on('connect', (req, client, head) => {

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import * as kc from './keycloak.mjs';
 export { MESSAGES } from './keycloak.mjs';
 export declare const DEFAULT_REALM = "tpw-users-actility-tpe-ope";
@@ -138,6 +139,15 @@ export type SsoSession = {
     kcPath: string;
     createdAt: number;
 };
+export type LogEntry = {
+    method: string;
+    path: string;
+    host: string;
+    at: number;
+    headers: http.IncomingHttpHeaders;
+    status: number;
+    location: string | null;
+};
 /**
  * @typedef {{
  *   tabId: string, rootId: string, realm: string, kcPath: string, clientId: string, redirectUri: string,
@@ -146,6 +156,8 @@ export type SsoSession = {
  *   issuedSecret: string|null, selectedCredentialId: string|null
  * }} Tab
  * @typedef {{id: string, realm: string, username: string, kcPath: string, createdAt: number}} SsoSession
+ * @typedef {{method: string, path: string, host: string, at: number, headers: http.IncomingHttpHeaders,
+ *   status: number, location: string|null}} LogEntry
  */
 /**
  * @param {{port?: number, https?: boolean, host?: string, users?: UserSpec[], realms?: Record<string, RealmSpec>,
@@ -177,13 +189,11 @@ export declare function createSimulator(options?: {
     }) => string;
     /** Live user records (mutated by logins and enrollments). */
     readonly users: User[];
-    /** Every request: {method, path (with query), host, at (real ms)}. */
-    readonly log: {
-        method: string;
-        path: string;
-        host: string;
-        at: number;
-    }[];
+    /**
+     * Every request: method, path (with query), host, at (real ms), the request's headers (lower
+     * case, as Node gives them), and once answered its status and Location (redirects).
+     */
+    readonly log: LogEntry[];
     readonly clockOffsetMs: number;
     /** Server time in ms (Date.now() + offset). */
     now: () => number;

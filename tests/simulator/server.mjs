@@ -209,6 +209,8 @@ const newCode = () => randomBytes(32).toString('base64url');
  *   issuedSecret: string|null, selectedCredentialId: string|null
  * }} Tab
  * @typedef {{id: string, realm: string, username: string, kcPath: string, createdAt: number}} SsoSession
+ * @typedef {{method: string, path: string, host: string, at: number, headers: http.IncomingHttpHeaders,
+ *   status: number, location: string|null}} LogEntry
  */
 
 /**
@@ -243,7 +245,7 @@ export async function createSimulator(options = {}) {
     /** @type {Map<string, SsoSession>} */ sso: new Map(),
     /** @type {Map<string, {ssoId: string, redirectUri: string, exp: number}>} */ codes: new Map(),
     /** @type {Map<string, {ssoId: string}>} */ tpe: new Map(),
-    /** @type {{method: string, path: string, host: string, at: number}[]} */ log: [],
+    /** @type {LogEntry[]} */ log: [],
   };
   const loadUsers = () => {
     st.users.length = 0;
@@ -754,7 +756,15 @@ export async function createSimulator(options = {}) {
     const hostHeader = req.headers.host ?? `${originHost}:${api.port}`;
     const base = `${proto}://${hostHeader}`;
     const url = new URL(req.url ?? '/', base);
-    st.log.push({ method: req.method ?? 'GET', path: url.pathname + url.search, host: hostHeader, at: Date.now() });
+    /** @type {LogEntry} */
+    const entry = { method: req.method ?? 'GET', path: url.pathname + url.search, host: hostHeader, at: Date.now(), headers: { ...req.headers }, status: 0, location: null };
+    st.log.push(entry);
+    // What was answered, so that a test can tell a redirect the browser followed from a request a script made.
+    res.on('finish', () => {
+      entry.status = res.statusCode;
+      const location = res.getHeader('location');
+      entry.location = typeof location === 'string' ? location : null;
+    });
     const cookies = parseCookies(req.headers.cookie);
     const method = req.method ?? 'GET';
 
@@ -814,7 +824,10 @@ export async function createSimulator(options = {}) {
     get users() {
       return st.users;
     },
-    /** Every request: {method, path (with query), host, at (real ms)}. */
+    /**
+     * Every request: method, path (with query), host, at (real ms), the request's headers (lower
+     * case, as Node gives them), and once answered its status and Location (redirects).
+     */
     get log() {
       return st.log;
     },

@@ -37,4 +37,61 @@ describe(`built extension for ${KIND}`, () => {
       expect(code, file).not.toMatch(/\beval\(|new Function\(/);
     }
   });
+  it('reaches only the ThingPark hosts, from top frames only, under a CSP without eval or remote code', () => {
+    // Granted at install: the ThingPark SaaS hosts, over https. Anything broader is optional
+    // (one host at a time, asked from the user's click: lib/platforms.ts).
+    const thingpark = /^https:\/\/(\*\.)?([a-z0-9-]+\.)*(thingpark\.io|thingpark\.com|actility\.com)\/\*$/;
+    expect(manifest.host_permissions.length).toBeGreaterThan(0);
+    for (const pattern of manifest.host_permissions) expect(pattern).toMatch(thingpark);
+    expect(JSON.stringify([manifest.permissions, manifest.host_permissions])).not.toMatch(/<all_urls>|\*:\/\/|:\/\/\*\/|"tabs"|webRequest|debugger|nativeMessaging/);
+    // The content script: the same hosts, top frames only, in its isolated world.
+    for (const script of manifest.content_scripts) {
+      for (const pattern of script.matches) expect(pattern).toMatch(thingpark);
+      expect(script.all_frames ?? false).toBe(false);
+      expect(script.match_about_blank ?? false).toBe(false);
+      expect(script.match_origin_as_fallback ?? false).toBe(false);
+      expect(script.world ?? 'ISOLATED').toBe('ISOLATED');
+    }
+    // The extension pages' CSP, directive by directive: our own scripts only, no plugins.
+    const csp = manifest.content_security_policy ?? {};
+    expect(Object.keys(csp)).toEqual(['extension_pages']);
+    const directives = new Map<string, string[]>(
+      csp.extension_pages
+        .split(';')
+        .map((d: string) => d.trim().split(/\s+/))
+        .filter((d: string[]) => d[0])
+        .map(([name, ...values]: string[]) => [name!, values]),
+    );
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    for (const [name, values] of directives) {
+      for (const v of values) expect(v, name).not.toMatch(/^\*|:$|^https?:|^(data|blob|filesystem):|unsafe|^'strict-dynamic'$|^'(nonce|sha\d+)-/);
+    }
+  });
+
+  it('page-facing scripts listen to no window messages, and our own code writes no HTML', () => {
+    // What runs in web pages: the content script, the QR reader and the generic filler.
+    const pageScripts = [...manifest.content_scripts.flatMap((c: { js: string[] }) => c.js), 'qr-reader.js', 'generic-fill.js'];
+    for (const file of pageScripts) {
+      const code = readFileSync(join(dir, file), 'utf8');
+      expect(code.match(/addEventListener\(\s*[`'"]message[`'"]|\bonmessage\s*=/)?.[0] ?? null, file).toBeNull();
+    }
+    // Our sources never build HTML from strings (web-ext lint's UNSAFE_VAR_ASSIGNMENT and friends).
+    const sources = ['lib', 'components', 'entrypoints'].flatMap((d) =>
+      (readdirSync(d, { recursive: true }) as string[]).filter((f) => /\.tsx?$/.test(f)).map((f) => join(d, f)),
+    );
+    expect(sources.length).toBeGreaterThan(10);
+    for (const file of sources) {
+      const html = /innerHTML|outerHTML|insertAdjacentHTML|dangerouslySetInnerHTML|document\.write|srcdoc|\beval\(|new Function\(/;
+      expect(readFileSync(file, 'utf8').match(html)?.[0] ?? null, file).toBeNull();
+    }
+    // The built files' only HTML assignment is Preact's support for dangerouslySetInnerHTML,
+    // which we never use: the one warning `web-ext lint` reports.
+    for (const file of readdirSync(dir, { recursive: true }) as string[]) {
+      if (!file.endsWith('.js') || !statSync(join(dir, file)).isFile()) continue;
+      const code = readFileSync(join(dir, file), 'utf8');
+      expect(code.match(/outerHTML\s*=[^=]|insertAdjacentHTML|document\.write/)?.[0] ?? null, file).toBeNull();
+      for (const m of code.matchAll(/\.innerHTML\s*=(?!=)\s*([^,;)}]+)/g)) expect(m[1], file).toMatch(/^[\w$]+\.__html$/);
+    }
+  });
 });

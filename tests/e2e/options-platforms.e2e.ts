@@ -378,7 +378,7 @@ describe(`self-hosted platforms in ${KIND}`, () => {
     await press(options, `Allow again ${SELF}`);
     await pollUntil(options, () => document.body.innerText.includes('is allowed again'));
     expect((await shownPlatforms(options))[0]).toContain('Access allowed');
-    await pollUntil(await extPage(p), () => ((globalThis as any).browser ?? (globalThis as any).chrome).scripting.getRegisteredContentScripts().then((s: unknown[]) => s.length === 1));
+    await pollUntil(await extPage(p), () => ((globalThis as any).browser ?? (globalThis as any).chrome).scripting.getRegisteredContentScripts().then((s: unknown[]) => s.length === 2));
     expect(await browserSide(p)).toEqual({ permitted: true, scripts: SCRIPTS });
 
     // Removed: permission released, script unregistered, the account kept.

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'wxt';
-import { THINGPARK_MATCHES } from './lib/hosts';
+import { SETUP_PAGE_MATCHES, THINGPARK_MATCHES } from './lib/hosts';
 
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
@@ -36,10 +36,15 @@ export default defineConfig({
       },
     },
     host_permissions: THINGPARK_MATCHES,
-    // The page script is an unlisted script declared here, not a WXT content script: see why in
+    // The page scripts are unlisted scripts declared here, not WXT content scripts: see why in
     // entrypoints/thingpark.ts. document_end: the form is parsed, and the code is asked for
-    // before the page's DOMContentLoaded handlers run.
-    content_scripts: [{ matches: THINGPARK_MATCHES, js: ['thingpark.js'], run_at: 'document_end' }],
+    // before the page's DOMContentLoaded handlers run. Keycloak's required-action pages (TOTP
+    // setup) also get the QR reader, first, so that it is there when thingpark.js looks for it
+    // (no round trip to have it injected); every other page gets thingpark.js alone (no jsQR).
+    content_scripts: [
+      { matches: SETUP_PAGE_MATCHES, js: ['qr-reader.js'], run_at: 'document_end' },
+      { matches: THINGPARK_MATCHES, js: ['thingpark.js'], run_at: 'document_end' },
+    ],
     // Self-hosted platforms: the options page asks for one exact host at a time (lib/platforms.ts).
     optional_host_permissions: ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*'],
     action: { default_title: '__MSG_extName__' },

@@ -4,6 +4,7 @@ import { createVaultService, type StorageArea } from '@/lib/vault-service';
 import { parseMessage } from '@/lib/protocol';
 import { callerOf } from '@/lib/caller';
 import { defaultDeviceName } from '@/lib/enroll';
+import { setupPagesOf } from '@/lib/hosts';
 
 const area = (a: Browser.storage.StorageArea): StorageArea => ({
   get: async (key) => (await a.get(key))[key],
@@ -32,14 +33,27 @@ export default defineBackground(() => {
     platforms: {
       permitted: (pattern) => browser.permissions.contains({ origins: [pattern] }),
       release: async (pattern) => void (await browser.permissions.remove({ origins: [pattern] })),
-      register: (id, pattern) =>
-        browser.scripting.registerContentScripts([
-          // The same script and timing as on the built-in ThingPark hosts (see the manifest).
+      register: async (id, pattern) => {
+        await unregisterPlatformScripts(id);
+        await browser.scripting.registerContentScripts([
+          // The same scripts, order and timing as on the built-in ThingPark hosts (see the
+          // manifest): the QR reader on Keycloak's required-action pages, then the page script.
+          { id: `${id}${SETUP_SUFFIX}`, matches: [setupPagesOf(pattern)], js: ['/qr-reader.js'], runAt: 'document_end', persistAcrossSessions: true },
           { id, matches: [pattern], js: ['/thingpark.js'], runAt: 'document_end', persistAcrossSessions: true },
-        ]),
-      unregister: (id) => browser.scripting.unregisterContentScripts({ ids: [id] }),
-      registered: async () =>
-        (await browser.scripting.getRegisteredContentScripts()).map((s) => s.id).filter((id) => id.startsWith('platform:')),
+        ]);
+      },
+      unregister: unregisterPlatformScripts,
+      // A platform counts as registered when both of its scripts are. A lone one (an older
+      // version registered only the page script) is removed here, so the platform is registered
+      // again, whole, by the caller.
+      registered: async () => {
+        const ids = (await browser.scripting.getRegisteredContentScripts()).map((s) => s.id).filter((id) => id.startsWith('platform:'));
+        const base = (id: string) => (id.endsWith(SETUP_SUFFIX) ? id.slice(0, -SETUP_SUFFIX.length) : id);
+        const complete = [...new Set(ids.map(base))].filter((b) => ids.includes(b) && ids.includes(`${b}${SETUP_SUFFIX}`));
+        const lone = ids.filter((id) => !complete.includes(base(id)));
+        if (lone.length) await browser.scripting.unregisterContentScripts({ ids: lone });
+        return complete;
+      },
     },
     loadQrReader: async (tabId, frameId) => {
       await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: ['/qr-reader.js'], injectImmediately: true });
@@ -93,6 +107,15 @@ export default defineBackground(() => {
 });
 
 const FILL_MENU = 'fill-one-time-code';
+/** The id of a self-hosted platform's QR reader entry: its page script's id plus this. */
+const SETUP_SUFFIX = ':setup';
+
+/** Removes whichever of a platform's two registered scripts exist. */
+async function unregisterPlatformScripts(id: string): Promise<void> {
+  const ids = new Set((await browser.scripting.getRegisteredContentScripts()).map((s) => s.id));
+  const gone = [id, `${id}${SETUP_SUFFIX}`].filter((i) => ids.has(i));
+  if (gone.length) await browser.scripting.unregisterContentScripts({ ids: gone });
+}
 const FILL_COMMAND = 'fill-one-time-code';
 
 /**

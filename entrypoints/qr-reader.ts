@@ -4,9 +4,10 @@ import { createSetupRunner, type SetupSlot } from '@/components/page/setup-page'
 
 /**
  * The setup page's script: enrollment and the QR reader (jsQR, the heaviest piece we have).
- * Injected by the background into a setup page's content-script world only (never into the page,
- * never on other pages), so every other ThingPark page loads without it. It only leaves its
- * functions where the content script (entrypoints/thingpark.ts) calls them.
+ * Loaded into the content-script world (never into the page) of Keycloak's required-action
+ * pages by the manifest, and injected by the background into a setup page found elsewhere; no
+ * other page loads it. It only leaves its functions where the content script
+ * (entrypoints/thingpark.ts) calls them.
  */
 export default defineUnlistedScript(() => {
   const slot = globalThis as SetupSlot;

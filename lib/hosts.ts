@@ -8,3 +8,14 @@ export const THINGPARK_MATCHES = [
   'https://*.thingpark.io/*',
   'https://*.actility.com/*',
 ];
+
+/**
+ * Where Keycloak shows its required actions, TOTP setup among them (`…/login-actions/required-action?execution=CONFIGURE_TOTP`):
+ * the pages that get the QR reader from the start. `pattern` is a host's `scheme://host/*` pattern.
+ * A setup page at another address still gets the reader, injected once the page is recognised.
+ */
+export function setupPagesOf(pattern: string): string {
+  return pattern.replace(/\/\*$/, '/*/login-actions/required-action*');
+}
+
+export const SETUP_PAGE_MATCHES = THINGPARK_MATCHES.map(setupPagesOf);

@@ -22,13 +22,22 @@ export function createPageRunner() {
   let setup: Promise<SetupRunner | null> | null = null;
 
   /**
-   * The setup page's script, asked for once per page, as soon as a setup page is seen: the
-   * background injects it while the page report is on its way.
+   * The setup page's script (qr-reader.js). The manifest loads it before this script on
+   * Keycloak's required-action pages; on a setup page at another address it is asked for once,
+   * as soon as the page is seen, and the background injects it.
    */
   function setupRunner(): Promise<SetupRunner | null> {
-    return (setup ??= request('page.loadQrReader', {}).then((reply) => {
-      const create = (globalThis as SetupSlot).__thingparkAutofillSetup;
-      if (reply.ok && create) return create({ seen: () => seen, showNotice, blocked, unblocked: () => (waitingForUnlock = false) });
+    if (setup) return setup;
+    const slot = globalThis as SetupSlot;
+    const create = (ready: boolean) =>
+      ready && slot.__thingparkAutofillSetup
+        ? slot.__thingparkAutofillSetup({ seen: () => seen, showNotice, blocked, unblocked: () => (waitingForUnlock = false) })
+        : null;
+    // On Keycloak's required-action pages the manifest loaded the reader before this script.
+    if (slot.__thingparkAutofillSetup) return (setup = Promise.resolve(create(true)));
+    return (setup = request('page.loadQrReader', {}).then((reply) => {
+      const runner = create(reply.ok);
+      if (runner) return runner;
       // Said like any other failure; asked again on the next attempt (once the vault is unlocked).
       blocked(reply.ok ? { code: 'internal' } : reply.error);
       setup = null;

@@ -104,7 +104,7 @@ describe(`login in ${KIND}`, () => {
     await submitAndWait(page, '#kc-login');
     expect(await onDashboard(page)).toBe(true);
     expect(Date.now() - startedAt).toBeLessThan(33_000);
-  });
+  }, 120_000); // waits for a step boundary, then up to a whole step for the next code
 
   it('several devices (classic): selects ours, not the pre-selected phone', async () => {
     const p = await platform({ simUsers: [{ username: 'multi@example.com', requiredActions: ['CONFIGURE_TOTP'] }] });

@@ -17,6 +17,11 @@ const SELF = `https://${SELF_HOSTED_HOST}`;
 /** What the page asks the browser for: the host on any port (Firefox patterns cannot name a port). */
 const PATTERN = `${SELF}/*`;
 const SCRIPT_ID = `platform:${PATTERN}`;
+/** What the background registers for the platform: the QR reader on Keycloak's required-action pages, then the page script. */
+const SCRIPTS = [
+  { id: `${SCRIPT_ID}:setup`, matches: [PATTERN.replace(/\/\*$/, '/*/login-actions/required-action*')] },
+  { id: SCRIPT_ID, matches: [PATTERN] },
+];
 
 const MESSAGES = {
   invalid: 'This is not a web address.',
@@ -332,7 +337,7 @@ describe(`self-hosted platforms in ${KIND}`, () => {
     expect(await shownPlatforms(page)).toEqual([expect.stringContaining(SELF)]);
     expect((await shownPlatforms(page))[0]).toContain('Access allowed');
     expect(await storedPlatforms(p)).toMatchObject([{ origin: SELF }]);
-    expect(await browserSide(p)).toEqual({ permitted: true, scripts: [{ id: SCRIPT_ID, matches: [PATTERN] }] });
+    expect(await browserSide(p)).toEqual({ permitted: true, scripts: SCRIPTS });
     expect(await page.evaluate(() => (document.getElementById('platform-url') as HTMLInputElement).value)).toBe('');
     await expectAccessible(page, 'list with one platform');
 
@@ -352,7 +357,7 @@ describe(`self-hosted platforms in ${KIND}`, () => {
 
     // The background restarts (event page suspended): the registration is still there and works.
     await p.s.restartBackground();
-    expect((await browserSide(p)).scripts).toEqual([{ id: SCRIPT_ID, matches: [PATTERN] }]);
+    expect((await browserSide(p)).scripts).toEqual(SCRIPTS);
     nextStep(p);
     const again = await signIn(p, 'jane.doe@example.com', { base: SELF });
     await filledOtp(again);
@@ -373,8 +378,8 @@ describe(`self-hosted platforms in ${KIND}`, () => {
     await press(options, `Allow again ${SELF}`);
     await pollUntil(options, () => document.body.innerText.includes('is allowed again'));
     expect((await shownPlatforms(options))[0]).toContain('Access allowed');
-    await pollUntil(await extPage(p), () => ((globalThis as any).browser ?? (globalThis as any).chrome).scripting.getRegisteredContentScripts().then((s: unknown[]) => s.length === 1));
-    expect(await browserSide(p)).toEqual({ permitted: true, scripts: [{ id: SCRIPT_ID, matches: [PATTERN] }] });
+    await pollUntil(await extPage(p), () => ((globalThis as any).browser ?? (globalThis as any).chrome).scripting.getRegisteredContentScripts().then((s: unknown[]) => s.length === 2));
+    expect(await browserSide(p)).toEqual({ permitted: true, scripts: SCRIPTS });
 
     // Removed: permission released, script unregistered, the account kept.
     await press(options, `Remove ${SELF}`);

@@ -50,9 +50,11 @@ describe(`built extension for ${KIND}`, () => {
     expect(manifest.host_permissions.length).toBeGreaterThan(0);
     for (const pattern of manifest.host_permissions) expect(pattern).toMatch(thingpark);
     expect(JSON.stringify([manifest.permissions, manifest.host_permissions])).not.toMatch(/<all_urls>|\*:\/\/|:\/\/\*\/|"tabs"|webRequest|debugger|nativeMessaging/);
-    // The content script: the same hosts, top frames only, in its isolated world.
+    // The content scripts: the same hosts (the QR reader only on their Keycloak required-action
+    // pages), top frames only, in their isolated world.
+    const setupPages = /^https:\/\/(\*\.)?([a-z0-9-]+\.)*(thingpark\.io|thingpark\.com|actility\.com)\/\*\/login-actions\/required-action\*$/;
     for (const script of manifest.content_scripts) {
-      for (const pattern of script.matches) expect(pattern).toMatch(thingpark);
+      for (const pattern of script.matches) expect(pattern).toMatch(script.js.includes('qr-reader.js') ? setupPages : thingpark);
       expect(script.all_frames ?? false).toBe(false);
       expect(script.match_about_blank ?? false).toBe(false);
       expect(script.match_origin_as_fallback ?? false).toBe(false);

@@ -414,18 +414,34 @@ export function parseMessage(raw: unknown): Message | null {
   return SHAPES[type](raw) ? (raw as unknown as Message) : null;
 }
 
+/**
+ * The browsers' words for a message that found no listener (Chrome and Firefox say the same):
+ * it was not delivered, so sending it again cannot make anything happen twice.
+ */
+const NOT_DELIVERED = /Receiving end does not exist/i;
+/**
+ * Waits before sending an undelivered message again. Firefox answers so when a message arrives
+ * while its event page is being suspended after the idle timeout: the next one wakes it.
+ */
+const RETRY_DELAYS_MS: readonly number[] = [50, 200, 800];
+
 /** A typed client over any transport (`browser.runtime.sendMessage` in the extension). */
-export function createClient(send: (message: Message) => Promise<unknown>) {
+export function createClient(send: (message: Message) => Promise<unknown>, retryDelaysMs: readonly number[] = RETRY_DELAYS_MS) {
   return async function request<K extends MessageType>(
     type: K,
     payload: Protocol[K]['req'],
   ): Promise<Reply<K>> {
-    try {
-      const reply = (await send({ type, ...payload } as unknown as Message)) as Reply<K> | undefined;
-      if (reply && typeof reply === 'object' && 'ok' in reply) return reply;
-      return { ok: false, error: { code: 'internal', detail: 'no reply from the background' } };
-    } catch (e) {
-      return { ok: false, error: { code: 'internal', detail: String((e as Error)?.message ?? e) } };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const reply = (await send({ type, ...payload } as unknown as Message)) as Reply<K> | undefined;
+        if (reply && typeof reply === 'object' && 'ok' in reply) return reply;
+        return { ok: false, error: { code: 'internal', detail: 'no reply from the background' } };
+      } catch (e) {
+        const detail = String((e as Error)?.message ?? e);
+        const delay = retryDelaysMs[attempt];
+        if (delay === undefined || !NOT_DELIVERED.test(detail)) return { ok: false, error: { code: 'internal', detail } };
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   };
 }

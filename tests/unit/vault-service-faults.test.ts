@@ -2,7 +2,8 @@
  * Faults (issue 8): a stored vault that cannot be read is explained, handed out exactly as stored
  * (`vault.exportRaw`) and deleted only on the user's deliberate request (`vault.reset`), never for
  * a vault that can be read and never by anything else; every unlock attempt costs the full key
- * derivation, however many come and however alike they are.
+ * derivation, however many come and however alike they are; a message the browser did not
+ * deliver (a background being suspended) is sent again, one that may have been delivered is not.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakePlatforms } from './fake-platforms';
@@ -10,6 +11,7 @@ import { AUTO_LOCK_ALARM, KEYS, createVaultService, type AlarmPort, type Storage
 import {
   RESET_CONFIRM,
   allowedFor,
+  createClient,
   parseMessage,
   type AppErrorCode,
   type Caller,
@@ -384,5 +386,38 @@ describe('every unlock attempt costs the full key derivation', () => {
     expectErr(await env.send('backup.exportPlain', { vaultPassphrase: WRONG }), 'wrong-passphrase');
     expectErr(await env.send('accounts.reveal', { id: 'none', passphrase: WRONG }), 'not-found');
     expect(runs).toEqual([KDF.iterations, KDF.iterations]);
+  });
+});
+
+describe('the client sends a message again only when the browser did not deliver it', () => {
+  const NOT_DELIVERED = new Error('Could not establish connection. Receiving end does not exist.');
+  const STATUS = { ok: true, value: { state: 'locked' } };
+
+  it('"Receiving end does not exist" (Firefox suspending its event page): sent again, answered', async () => {
+    const send = vi.fn().mockRejectedValueOnce(NOT_DELIVERED).mockRejectedValueOnce(NOT_DELIVERED).mockResolvedValue(STATUS);
+    const request = createClient(send, [0, 0, 0]);
+    expect(await request('vault.status', {})).toEqual(STATUS);
+    expect(send).toHaveBeenCalledTimes(3);
+    expect(send).toHaveBeenLastCalledWith({ type: 'vault.status' });
+  });
+
+  it('never delivered: an error value after the last retry, not a throw and not forever', async () => {
+    const send = vi.fn().mockRejectedValue(NOT_DELIVERED);
+    const request = createClient(send, [0, 0]);
+    expect(await request('vault.unlock', { passphrase: PASS })).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(send).toHaveBeenCalledTimes(3);
+  });
+
+  it('a reply that was lost after delivery is not sent again (the background may have acted on it)', async () => {
+    for (const lost of [new Error('The message port closed before a response was received.'), new Error('Extension context invalidated.')]) {
+      const send = vi.fn().mockRejectedValue(lost);
+      const request = createClient(send, [0, 0, 0]);
+      const reply = await request('vault.reset', { confirm: RESET_CONFIRM });
+      expect(reply).toMatchObject({ ok: false, error: { code: 'internal' } });
+      expect(send).toHaveBeenCalledTimes(1);
+    }
+    const silent = vi.fn().mockResolvedValue(undefined);
+    expect(await createClient(silent, [0])('vault.status', {})).toMatchObject({ ok: false, error: { code: 'internal', detail: 'no reply from the background' } });
+    expect(silent).toHaveBeenCalledTimes(1);
   });
 });

@@ -38,8 +38,8 @@ export default defineBackground(() => {
         await browser.scripting.registerContentScripts([
           // The same scripts, order and timing as on the built-in ThingPark hosts (see the
           // manifest): the QR reader on Keycloak's required-action pages, then the page script.
-          { id: `${id}${SETUP_SUFFIX}`, matches: [setupPagesOf(pattern)], js: ['/qr-reader.js'], runAt: 'document_end', persistAcrossSessions: true },
-          { id, matches: [pattern], js: ['/thingpark.js'], runAt: 'document_end', persistAcrossSessions: true },
+          { id: `${id}${SETUP_SUFFIX}`, matches: [setupPagesOf(pattern)], js: ['/qr-reader.js'], runAt: PAGE_SCRIPTS_RUN_AT, persistAcrossSessions: true },
+          { id, matches: [pattern], js: ['/thingpark.js'], runAt: PAGE_SCRIPTS_RUN_AT, persistAcrossSessions: true },
         ]);
       },
       unregister: unregisterPlatformScripts,
@@ -107,6 +107,8 @@ export default defineBackground(() => {
 });
 
 const FILL_MENU = 'fill-one-time-code';
+/** As in the manifest (wxt.config.ts, pageScriptsRunAt). */
+const PAGE_SCRIPTS_RUN_AT = import.meta.env.FIREFOX ? 'document_idle' : 'document_end';
 /** The id of a self-hosted platform's QR reader entry: its page script's id plus this. */
 const SETUP_SUFFIX = ':setup';
 

@@ -379,6 +379,21 @@ export function createVaultService(deps: VaultServiceDeps) {
   };
   type PageSeenValue = Protocol['page.seen']['res'];
 
+  /**
+   * Keycloak showed the setup page (or the password page) again after this tab submitted an
+   * enrollment: it refused the code or the device name (`setupError`: its message), or the login
+   * restarted and the setup was never saved. The pending account goes, with its secret; a
+   * refused device name is not offered again.
+   */
+  async function dropRefused(caller: Extract<Caller, { kind: 'content-script' }>, setupError: string | null): Promise<void> {
+    const state = await tabState(caller.tabId);
+    const pending = state.pending;
+    if (pending?.submittedAt == null || platformOf(caller.url).origin !== pending.account.origin) return;
+    const refusedNames = setupError ? [...state.refusedNames, pending.account.deviceName] : state.refusedNames;
+    // Durable: the secret leaves storage.session with the pending account.
+    await setTabState(caller.tabId, { ...state, pending: null, refusedNames }, { durable: true });
+  }
+
   const handlers: Handlers = {
     'vault.status': async () => ok(await status()),
 
@@ -647,6 +662,10 @@ export function createVaultService(deps: VaultServiceDeps) {
     'page.enroll': async ({ evidence }, caller) => {
       if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
       await restore();
+      // This setup page settles the tab's last submitted enrollment as its `page.seen` does, so
+      // that the page need not wait for that report's answer (one round trip less); whichever
+      // of the two arrives first does it, the other finds nothing left to settle.
+      await dropRefused(caller, evidence.keycloakError?.code || evidence.keycloakError?.label || null);
       if (!unlocked) return err({ code: 'locked' });
       const { origin, realm } = platformOf(caller.url);
       if (!realm) return err({ code: 'not-keycloak' });
@@ -777,10 +796,7 @@ export function createVaultService(deps: VaultServiceDeps) {
       if (pending?.submittedAt == null) return ok({ saved: null, refused: false });
       if (platformOf(caller.url).origin !== pending.account.origin) return ok({ saved: null, refused: false });
       if (kind === 'setup' || kind === 'login') {
-        // Keycloak showed the setup page again: it refused the code or the name. Or it showed the
-        // password page: the login restarted (timed out) and the setup was never saved. Drop the secret.
-        const refusedNames = setupError ? [...state.refusedNames, pending.account.deviceName] : state.refusedNames;
-        await setTabState(caller.tabId, { ...state, pending: null, refusedNames }, { durable: true });
+        await dropRefused(caller, setupError);
         return ok({ saved: null, refused: true });
       }
       if (!unlocked) return err({ code: 'locked' });

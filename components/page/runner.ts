@@ -12,10 +12,10 @@ import type { SetupRunner, SetupSlot } from './setup-page';
 /**
  * What the content script does on each kind of Keycloak page. One runner per page load; the
  * background decides everything that involves a secret and answers with what to fill. A setup
- * page's work is in `qr-reader.js` (components/page/setup-page.ts), injected on setup pages only.
+ * page's work is in `qr-reader.js` (components/page/setup-page.ts), loaded on setup pages only.
  */
 export function createPageRunner() {
-  /** The page report must reach the background before an enrollment: it settles the last one. */
+  /** The page report's answer: the password page waits for it before watching its form. */
   let seen: Promise<unknown> = Promise.resolve();
   /** Set while a page waits for the vault to be unlocked from the toolbar. */
   let waitingForUnlock = false;
@@ -31,7 +31,7 @@ export function createPageRunner() {
     const slot = globalThis as SetupSlot;
     const create = (ready: boolean) =>
       ready && slot.__thingparkAutofillSetup
-        ? slot.__thingparkAutofillSetup({ seen: () => seen, showNotice, blocked, unblocked: () => (waitingForUnlock = false) })
+        ? slot.__thingparkAutofillSetup({ showNotice, blocked, unblocked: () => (waitingForUnlock = false) })
         : null;
     // On Keycloak's required-action pages the manifest loaded the reader before this script.
     if (slot.__thingparkAutofillSetup) return (setup = Promise.resolve(create(true)));
@@ -59,9 +59,9 @@ export function createPageRunner() {
   }
 
   async function handle(page: PageKindInfo): Promise<void> {
-    // An OTP page asks at once: the background answers messages in the order they were sent,
-    // so the page report is still handled first, and the code arrives one round trip sooner.
-    // A setup page reads its QR code meanwhile and waits for the report itself.
+    // An OTP page asks for its code at once, without waiting for the page report's answer; a
+    // setup page reads its QR code and enrolls (`page.enroll` settles the last enrollment as
+    // the report does, whichever the background gets first).
     if (page.kind === 'setup') await (await setupRunner())?.enroll();
     else if (page.kind === 'otp') await fillOtp(page);
     else if (page.kind === 'login') {
@@ -81,8 +81,9 @@ export function createPageRunner() {
   async function fillOtp(page: OtpPage, chosenAccountId: string | null = null, clockOffsetMs: number | null = null): Promise<void> {
     clearTimeout(otpTimer);
     clearInterval(countdown);
-    // Measure the server's clock once per page, in parallel with the first fill.
-    measuredOffset ??= measureOffsetHere();
+    // Measure the server's clock once per page, in parallel with the first fill but after the
+    // page's load event: a request of ours must not hold up the page's own loading.
+    measuredOffset ??= loaded().then(measureOffsetHere);
     const offsetPromise = measuredOffset;
     /** Once the server's clock is known: ask again with it when it differs (and `stillOurs`). */
     const correctForServerClock = async (stillOurs: () => boolean) => {
@@ -175,6 +176,12 @@ export function createPageRunner() {
     else if (state === 'damaged') showNotice('error', t('noticeDamaged'));
     else if (!error || error.code === 'locked') showNotice('info', t('noticeLocked'));
     else showNotice('error', errorText(error));
+  }
+
+  /** Resolves once the page has loaded (at once if it has). */
+  function loaded(): Promise<void> {
+    if (document.readyState === 'complete') return Promise.resolve();
+    return new Promise((resolve) => window.addEventListener('load', () => resolve(), { once: true }));
   }
 
   /** Keycloak answers HEAD on the realm's base URL cheaply and without side effects. */

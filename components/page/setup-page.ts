@@ -15,8 +15,6 @@ import type { showNotice } from './notice';
  * with what both must share (the notice on the page, the "waiting for unlock" state).
  */
 export interface SetupDeps {
-  /** The current page report: it must reach the background before an enrollment (it settles the last one). */
-  seen: () => Promise<unknown>;
   showNotice: typeof showNotice;
   /** The vault is not usable (locked, none, damaged): say so; the page fills once it is unlocked. */
   blocked: (error: AppError | null, state?: string) => void;
@@ -48,11 +46,10 @@ export function createSetupRunner(deps: SetupDeps): SetupRunner {
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   async function enroll(page: SetupPage, quiet = false): Promise<void> {
-    // The QR code is read while the page report is on its way; `page.enroll` itself says when
-    // the vault is locked, so nothing is asked before it.
-    const qrText = page.qrImage ? readQr(page.qrImage) : Promise.resolve(null);
-    await deps.seen();
-    const text = await qrText;
+    // The QR code is read while the page report is on its way. `page.enroll` does not wait for
+    // that report's answer: it settles the last enrollment itself, and says when the vault is
+    // locked, so nothing is asked before it.
+    const text = page.qrImage ? await readQr(page.qrImage) : null;
     const reply = await request('page.enroll', {
       evidence: {
         qrText: text,

@@ -306,6 +306,20 @@ describe('settling a submitted enrollment', () => {
     expect(expectOk(await enroll(env, tab(8))).deviceName).toBe(DEFAULT_NAME);
   });
 
+  it('the setup page enrolling again before its report arrives: page.enroll settles the refusal itself', async () => {
+    const env = await unlocked();
+    const first = expectOk(await enroll(env));
+    expectOk(await submitted(env));
+    // Keycloak showed the setup page again with its error; the page's enroll comes first.
+    const again = expectOk(await enroll(env, TAB, evidence({ keycloakError: { code: null, label: kc.MESSAGES.DUPLICATE_DEVICE_NAME } })));
+    expect(again.deviceName).toBe(`${DEFAULT_NAME} (2)`);
+    expect(again.deviceName).not.toBe(first.deviceName);
+    // The report, arriving after: nothing left to settle; and nothing was saved.
+    expect(expectOk(await seen(env, 'setup', TAB, kc.MESSAGES.DUPLICATE_DEVICE_NAME))).toEqual({ saved: null, refused: false });
+    await env.svc.onTabLoaded(TAB.tabId, env.clock.now + 5_000);
+    expect(await list(env)).toEqual([]);
+  });
+
   it('the setup page again without an error: refused, the name stays usable', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));

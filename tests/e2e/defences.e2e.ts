@@ -145,7 +145,10 @@ async function ourScriptInFrames(on: boolean): Promise<void> {
       const id = 'defences-all-frames';
       if (!on) return api.scripting.unregisterContentScripts({ ids: [id] });
       // Chromium lists the manifest's files as paths, Firefox as URLs.
-      const js = api.runtime.getManifest().content_scripts[0].js.map((f: string) => new URL(f, location.href).pathname);
+      // The entry that runs on every ThingPark page (the other one is the QR reader of setup pages).
+      const entries: { js: string[] }[] = api.runtime.getManifest().content_scripts;
+      const page = entries.find((c) => c.js.some((f) => f.endsWith('thingpark.js')))!;
+      const js = page.js.map((f: string) => new URL(f, location.href).pathname);
       const script = { id, matches: [pattern], js, runAt: 'document_end', allFrames: true, persistAcrossSessions: false };
       return api.scripting.registerContentScripts([script]);
     },

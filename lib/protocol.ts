@@ -280,6 +280,11 @@ export interface PageSeen {
   saved: { issuer: string; accountName: string; deviceName: string } | null;
   /** A submitted enrollment that Keycloak refused (its secret was dropped). */
   refused: boolean;
+  /**
+   * A submitted enrollment that the vault's locking dropped before Keycloak's answer, which was
+   * then an acceptance: ThingPark has the authenticator, the vault does not. Said once.
+   */
+  lost?: { issuer: string; accountName: string };
 }
 
 export type MessageType = keyof Protocol;

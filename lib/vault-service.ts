@@ -109,6 +109,8 @@ interface TabState {
   username: string | null;
   /** The code last filled on an OTP page of this tab: marked used when the form is submitted. */
   lastFill?: { accountId: string; step: number } | null;
+  /** A submitted enrollment the lock dropped before Keycloak answered (names only, no secret). */
+  lost?: { issuer: string; accountName: string; origin: string } | null;
 }
 
 export const KEYS = { vault: 'vault', settings: 'settings', sessionKey: 'vaultKey', tabs: 'tabs', platforms: 'platforms' } as const;
@@ -244,8 +246,16 @@ export function createVaultService(deps: VaultServiceDeps) {
     const wasOpen = unlocked !== null || (await session.get(KEYS.sessionKey)) != null;
     unlocked = null;
     // Pending enrollments hold secrets: they go with the key (after any write still on its way).
-    tabs = {};
-    await writeTabs(() => session.remove(KEYS.tabs));
+    // A submitted one is remembered by its names only, so that the page Keycloak shows next can
+    // tell the user it was not saved.
+    const lost: Record<string, TabState> = {};
+    for (const [tabId, state] of Object.entries(await readTabs())) {
+      const p = state.pending;
+      const names = p?.submittedAt != null ? { issuer: p.account.issuer, accountName: p.account.accountName, origin: p.account.origin } : state.lost;
+      if (names) lost[tabId] = { pending: null, refusedNames: [], username: null, lost: names };
+    }
+    tabs = lost;
+    await writeTabs(() => (Object.keys(lost).length ? session.set(KEYS.tabs, lost) : session.remove(KEYS.tabs)));
     await session.remove(KEYS.sessionKey);
     await alarms.clear(AUTO_LOCK_ALARM);
     if (wasOpen) deps.onLocked?.();
@@ -793,6 +803,13 @@ export function createVaultService(deps: VaultServiceDeps) {
       await restore();
       const state = await tabState(caller.tabId);
       const pending = state.pending;
+      if (state.lost && platformOf(caller.url).origin === state.lost.origin) {
+        // Said once. Keycloak showing the setup or password page again means it saved nothing
+        // either: nothing to tell then.
+        await setTabState(caller.tabId, { ...state, lost: null }, { durable: true });
+        const { issuer, accountName } = state.lost;
+        if (kind !== 'setup' && kind !== 'login') return ok({ saved: null, refused: false, lost: { issuer, accountName } });
+      }
       if (pending?.submittedAt == null) return ok({ saved: null, refused: false });
       if (platformOf(caller.url).origin !== pending.account.origin) return ok({ saved: null, refused: false });
       if (kind === 'setup' || kind === 'login') {

@@ -303,4 +303,35 @@ describe(`many wrong passphrases, two enrollments at once, in ${KIND}`, () => {
     expect(await logsIn(one)).toBe(true);
     expect(await logsIn(two)).toBe(true);
   });
+  it("the vault locks after the submit, before Keycloak's answer: not saved, and the page says what to do", async () => {
+    const user = freshUser();
+    await send(p.s, { type: 'vault.unlock', passphrase: PASSPHRASE });
+    const page = await setupPage(user);
+    const filled = await filledSetup(page);
+    let held: HTTPRequest | null = null;
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      if (!held && request.method() === 'POST' && request.url().includes('/login-actions/required-action')) held = request;
+      else void request.continue();
+    });
+    await page.evaluate(() => (document.getElementById('saveTOTPBtn') as HTMLElement).click());
+    const deadline = Date.now() + 10_000;
+    while (!held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(held).not.toBeNull();
+    expect(await pendingSubmitted()).toBe(true);
+    // Locked (by hand, or auto-lock) while ThingPark is answering: the secret goes with the key.
+    try {
+      await send(p.s, { type: 'vault.lock' });
+      await held!.continue();
+      await pollUntil(page, () => !!document.getElementById('tpe-logout'));
+      await page.setRequestInterception(false);
+      // ThingPark accepted the code (it has the device); the vault does not: the user is told.
+      expect(labels(user)).toEqual([filled.label]);
+      await noticeOf(page, new RegExp(`${user.replace(/[.]/g, '\\.')} \\(.*\\) was not saved: the vault was locked`));
+      await page.close();
+    } finally {
+      await send(p.s, { type: 'vault.unlock', passphrase: PASSPHRASE });
+    }
+    expect(await accountNames()).not.toContain(user);
+  });
 });

@@ -434,16 +434,37 @@ describe('onTabLoaded and onTabRemoved', () => {
 });
 
 describe('lock', () => {
-  it('drops pending enrollments: after lock and unlock, page.seen saves nothing', async () => {
+  it('drops pending enrollments: after lock and unlock, page.seen saves nothing and says, once, what was lost', async () => {
+    const env = await unlocked();
+    const offer = expectOk(await enroll(env));
+    expectOk(await submitted(env));
+    expectOk(await env.send('vault.lock', {}));
+    expectNoSecretIn(env.session);
+    expectOk(await env.send('vault.lock', {})); // locking again keeps the names
+    expectOk(await env.send('vault.unlock', { passphrase: PASS }));
+    // Keycloak moved on (it accepted the code): ThingPark has the authenticator, the vault not.
+    expect(expectOk(await seen(env))).toEqual({ saved: null, refused: false, lost: { issuer: offer.issuer, accountName: offer.accountName } });
+    expect(expectOk(await seen(env))).toEqual({ saved: null, refused: false });
+    await env.svc.onTabLoaded(TAB.tabId, env.clock.now + 10_000);
+    expect(await list(env)).toEqual([]);
+  });
+
+  it('a lost enrollment is not reported when Keycloak shows the setup page again (nothing saved there either), nor to another origin', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));
     expectOk(await submitted(env));
     expectOk(await env.send('vault.lock', {}));
-    expectNoSecretIn(env.session);
+    expect(expectOk(await seen(env, 'none', tab(TAB.tabId, 'https://evil.example/auth/realms/x/')))).toEqual({ saved: null, refused: false });
+    expect(expectOk(await seen(env, 'setup', TAB, null))).toEqual({ saved: null, refused: false });
+    expect(expectOk(await seen(env))).toEqual({ saved: null, refused: false });
+  });
+
+  it('an enrollment filled but not submitted when the vault locks is not reported as lost', async () => {
+    const env = await unlocked();
+    expectOk(await enroll(env));
+    expectOk(await env.send('vault.lock', {}));
     expectOk(await env.send('vault.unlock', { passphrase: PASS }));
     expect(expectOk(await seen(env))).toEqual({ saved: null, refused: false });
-    await env.svc.onTabLoaded(TAB.tabId, env.clock.now + 10_000);
-    expect(await list(env)).toEqual([]);
   });
 
   it('the auto-lock alarm drops them too', async () => {

@@ -5,6 +5,7 @@ import { parseMessage } from '@/lib/protocol';
 import { callerOf } from '@/lib/caller';
 import { defaultDeviceName } from '@/lib/enroll';
 import { setupPagesOf } from '@/lib/hosts';
+import { pairRegistered, setupScriptIdOf } from '@/lib/platforms';
 
 const area = (a: Browser.storage.StorageArea): StorageArea => ({
   get: async (key) => (await a.get(key))[key],
@@ -38,19 +39,15 @@ export default defineBackground(() => {
         await browser.scripting.registerContentScripts([
           // The same scripts, order and timing as on the built-in ThingPark hosts (see the
           // manifest): the QR reader on Keycloak's required-action pages, then the page script.
-          { id: `${id}${SETUP_SUFFIX}`, matches: [setupPagesOf(pattern)], js: ['/qr-reader.js'], runAt: PAGE_SCRIPTS_RUN_AT, persistAcrossSessions: true },
+          { id: setupScriptIdOf(id), matches: [setupPagesOf(pattern)], js: ['/qr-reader.js'], runAt: PAGE_SCRIPTS_RUN_AT, persistAcrossSessions: true },
           { id, matches: [pattern], js: ['/thingpark.js'], runAt: PAGE_SCRIPTS_RUN_AT, persistAcrossSessions: true },
         ]);
       },
       unregister: unregisterPlatformScripts,
-      // A platform counts as registered when both of its scripts are. A lone one (an older
-      // version registered only the page script) is removed here, so the platform is registered
-      // again, whole, by the caller.
+      // A platform counts as registered when both of its scripts are; a lone one is removed,
+      // so that the platform is registered again, whole (lib/platforms.ts, pairRegistered).
       registered: async () => {
-        const ids = (await browser.scripting.getRegisteredContentScripts()).map((s) => s.id).filter((id) => id.startsWith('platform:'));
-        const base = (id: string) => (id.endsWith(SETUP_SUFFIX) ? id.slice(0, -SETUP_SUFFIX.length) : id);
-        const complete = [...new Set(ids.map(base))].filter((b) => ids.includes(b) && ids.includes(`${b}${SETUP_SUFFIX}`));
-        const lone = ids.filter((id) => !complete.includes(base(id)));
+        const { complete, lone } = pairRegistered((await browser.scripting.getRegisteredContentScripts()).map((s) => s.id));
         if (lone.length) await browser.scripting.unregisterContentScripts({ ids: lone });
         return complete;
       },
@@ -107,18 +104,16 @@ export default defineBackground(() => {
 });
 
 const FILL_MENU = 'fill-one-time-code';
+const FILL_COMMAND = 'fill-one-time-code';
 /** As in the manifest (wxt.config.ts, pageScriptsRunAt). */
 const PAGE_SCRIPTS_RUN_AT = import.meta.env.FIREFOX ? 'document_idle' : 'document_end';
-/** The id of a self-hosted platform's QR reader entry: its page script's id plus this. */
-const SETUP_SUFFIX = ':setup';
 
 /** Removes whichever of a platform's two registered scripts exist. */
 async function unregisterPlatformScripts(id: string): Promise<void> {
   const ids = new Set((await browser.scripting.getRegisteredContentScripts()).map((s) => s.id));
-  const gone = [id, `${id}${SETUP_SUFFIX}`].filter((i) => ids.has(i));
+  const gone = [id, setupScriptIdOf(id)].filter((i) => ids.has(i));
   if (gone.length) await browser.scripting.unregisterContentScripts({ ids: gone });
 }
-const FILL_COMMAND = 'fill-one-time-code';
 
 /**
  * Fills the one-time code into a tab's top frame: injects the generic filler (which finds the

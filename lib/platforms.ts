@@ -103,3 +103,20 @@ export function parseStoredPlatforms(raw: unknown): StoredPlatform[] {
 
 /** The id of the registered content script for a platform (one per host). */
 export const scriptIdFor = (origin: string): string => `platform:${matchPatternFor(origin)}`;
+
+/** The id of a platform's second registered script, the QR reader on its Keycloak setup pages. */
+export const setupScriptIdOf = (scriptId: string): string => `${scriptId}:setup`;
+
+/**
+ * Our registered scripts (`ids`, as the browser lists them), paired per platform: `complete`,
+ * the platforms' script ids whose page script and QR reader are both registered; `lone`, the
+ * registered ids without their partner (an older version registered only the page script),
+ * to be removed so that the platform is registered again, whole.
+ */
+export function pairRegistered(ids: string[]): { complete: string[]; lone: string[] } {
+  const ours = ids.filter((id) => id.startsWith('platform:'));
+  const have = new Set(ours);
+  const complete = ours.filter((id) => !id.endsWith(':setup') && have.has(setupScriptIdOf(id)));
+  const paired = new Set(complete.flatMap((id) => [id, setupScriptIdOf(id)]));
+  return { complete, lone: ours.filter((id) => !paired.has(id)) };
+}

@@ -11,6 +11,8 @@ import {
   parsePlatformUrl,
   parseStoredPlatforms,
   scriptIdFor,
+  pairRegistered,
+  setupScriptIdOf,
   type StoredPlatform,
 } from '../../lib/platforms';
 import { THINGPARK_MATCHES } from '../../lib/hosts';
@@ -225,5 +227,19 @@ describe('parseStoredPlatforms', () => {
       { origin: 'https://iot.example.net', addedAt: 1 },
       { origin: 'https://other.example.net', addedAt: 4 },
     ]);
+  });
+});
+
+describe('pairRegistered', () => {
+  const a = scriptIdFor('https://a.example.net');
+  const b = scriptIdFor('https://b.example.net');
+  it('a platform counts when its page script and its QR reader are both registered', () => {
+    expect(pairRegistered([setupScriptIdOf(a), a, 'someone-else'])).toEqual({ complete: [a], lone: [] });
+  });
+  it('a page script alone (an older version) or a reader alone is lone, to be registered again whole', () => {
+    expect(pairRegistered([a, setupScriptIdOf(b)])).toEqual({ complete: [], lone: [a, setupScriptIdOf(b)] });
+  });
+  it('ignores ids that are not platforms', () => {
+    expect(pairRegistered(['defences-all-frames', 'x:setup'])).toEqual({ complete: [], lone: [] });
   });
 });

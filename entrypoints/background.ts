@@ -1,7 +1,7 @@
 import { browser, type Browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { createVaultService, type StorageArea } from '@/lib/vault-service';
-import { parseMessage } from '@/lib/protocol';
+import { encodeReply, parseMessage } from '@/lib/protocol';
 import { callerOf } from '@/lib/caller';
 import { defaultDeviceName } from '@/lib/enroll';
 import { setupPagesOf } from '@/lib/hosts';
@@ -98,8 +98,8 @@ export default defineBackground(() => {
     const caller = callerOf(sender, { id: browser.runtime.id, baseUrl: browser.runtime.getURL('/') });
     if (!caller) return undefined; // not ours: stay silent, as if nobody listened
     const message = parseMessage(raw);
-    if (!message) return Promise.resolve({ ok: false, error: { code: 'bad-request' } });
-    return service.handle(message, caller);
+    if (!message) return Promise.resolve(encodeReply({ ok: false, error: { code: 'bad-request' } }));
+    return service.handle(message, caller).then(encodeReply);
   });
 });
 

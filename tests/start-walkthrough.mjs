@@ -66,8 +66,11 @@ export async function runWalkthrough({ kind, browser, extOrigin, sim, base, say 
   try {
     /** An extension page to talk to the background from. */
     let helper;
-    const send = (message) =>
-      helper.evaluate((m) => (globalThis.browser ?? globalThis.chrome).runtime.sendMessage(m), message);
+    // Replies cross as JSON strings (lib/protocol.ts, encodeReply).
+    const send = async (message) => {
+      const reply = await helper.evaluate((m) => (globalThis.browser ?? globalThis.chrome).runtime.sendMessage(m), message);
+      return typeof reply === 'string' ? JSON.parse(reply) : reply;
+    };
 
     await run('create the vault', async () => {
       helper = await browser.newPage();

@@ -61,7 +61,9 @@ export async function launchBench(o) {
     async send(message) {
       // Not the popup, which would keep asking the background for codes every second.
       if (!helper || helper.isClosed()) helper = await openStaticExtPage(browser, extOrigin, o.kind);
-      return helper.evaluate((m) => (/** @type {any} */ (globalThis).browser ?? /** @type {any} */ (globalThis).chrome).runtime.sendMessage(m), message);
+      const reply = await helper.evaluate((m) => (/** @type {any} */ (globalThis).browser ?? /** @type {any} */ (globalThis).chrome).runtime.sendMessage(m), message);
+      // Replies cross as JSON strings (lib/protocol.ts, encodeReply).
+      return typeof reply === 'string' ? JSON.parse(reply) : reply;
     },
     async close() {
       await browser.close().catch(() => undefined);

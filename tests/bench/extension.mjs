@@ -122,7 +122,8 @@ async function timeUnlocks(host, n) {
       const api = /** @type {any} */ (globalThis).browser ?? /** @type {any} */ (globalThis).chrome;
       await api.runtime.sendMessage({ type: 'vault.lock' });
       const t0 = performance.now();
-      const reply = await api.runtime.sendMessage({ type: 'vault.unlock', passphrase });
+      const raw = await api.runtime.sendMessage({ type: 'vault.unlock', passphrase });
+      const reply = typeof raw === 'string' ? JSON.parse(raw) : raw; // a JSON string (lib/protocol.ts)
       return { ms: performance.now() - t0, ok: !!reply?.ok };
     }, PASSPHRASE);
     if (!r.ok) throw new Error('vault.unlock failed');

@@ -236,7 +236,8 @@ describe(`many wrong passphrases, two enrollments at once, in ${KIND}`, () => {
       const api = w.browser ?? w.chrome;
       w.__attempts = { started: performance.now(), pending: 5, answers: [] as { code: string; ms: number }[] };
       for (let i = 0; i < 5; i++) {
-        void api.runtime.sendMessage({ type: 'vault.unlock', passphrase: `wrong passphrase ${i}` }).then((r: any) => {
+        void api.runtime.sendMessage({ type: 'vault.unlock', passphrase: `wrong passphrase ${i}` }).then((raw: any) => {
+          const r = typeof raw === 'string' ? JSON.parse(raw) : raw; // a JSON string (lib/protocol.ts)
           w.__attempts.pending--;
           w.__attempts.answers.push({ code: r?.error?.code ?? 'ok', ms: performance.now() - w.__attempts.started });
         });

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Browser, Page, Target } from 'puppeteer-core';
 import { launchWithExtension } from '../browsers.mjs';
+import { decodeReply } from '../../lib/protocol';
 
 export type BrowserKind = 'chromium' | 'firefox';
 export const KIND: BrowserKind = process.env.E2E_BROWSER === 'firefox' ? 'firefox' : 'chromium';
@@ -179,7 +180,8 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
     },
     async send(message) {
       const page = await helperPage();
-      return page.evaluate((m) => ((globalThis as any).browser ?? (globalThis as any).chrome).runtime.sendMessage(m), message);
+      // Replies cross as JSON strings (lib/protocol.ts, encodeReply).
+      return decodeReply(await page.evaluate((m) => ((globalThis as any).browser ?? (globalThis as any).chrome).runtime.sendMessage(m), message));
     },
     async tabIdOf(url) {
       const page = await helperPage();

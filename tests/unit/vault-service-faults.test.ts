@@ -12,6 +12,7 @@ import {
   RESET_CONFIRM,
   allowedFor,
   createClient,
+  encodeReply,
   parseMessage,
   type AppErrorCode,
   type Caller,
@@ -386,6 +387,16 @@ describe('every unlock attempt costs the full key derivation', () => {
     expectErr(await env.send('backup.exportPlain', { vaultPassphrase: WRONG }), 'wrong-passphrase');
     expectErr(await env.send('accounts.reveal', { id: 'none', passphrase: WRONG }), 'not-found');
     expect(runs).toEqual([KDF.iterations, KDF.iterations]);
+  });
+});
+
+describe('replies cross as one JSON string', () => {
+  it("the client reads the background's string as the reply; a broken string is an error value", async () => {
+    const reply = { ok: true, value: [{ id: 'a', label: null, digits: 6 }] };
+    expect(await createClient(vi.fn().mockResolvedValue(encodeReply(reply as never)), [])('accounts.list', {})).toEqual(reply);
+    expect(await createClient(vi.fn().mockResolvedValue('{"ok":tr'), [])('vault.status', {})).toMatchObject({ ok: false, error: { code: 'internal' } });
+    // An object still works (any transport that does not encode).
+    expect(await createClient(vi.fn().mockResolvedValue(reply), [])('accounts.list', {})).toEqual(reply);
   });
 });
 

@@ -20,7 +20,7 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { FakePlatforms } from './fake-platforms';
 import { AUTO_LOCK_ALARM, KEYS, createVaultService, type AlarmPort, type StorageArea, type VaultService } from '../../lib/vault-service';
-import { parseMessage, type Caller, type Message, type MessageType } from '../../lib/protocol';
+import { decodeReply, encodeReply, parseMessage, type Caller, type Message, type MessageType, type Reply } from '../../lib/protocol';
 import { createVault, unlockVault, type VaultEnvelopeV1 } from '../../lib/vault';
 import { parseVaultData, type StoredAccount, type VaultData } from '../../lib/accounts';
 import { accountToUri, base32FromBytes, parseOtpauthUri, type OtpAccount } from '../../lib/otp';
@@ -461,7 +461,9 @@ async function runSequence(startUnlocked: boolean, steps: Step[]): Promise<void>
         const r = reply as { ok: boolean; error?: { code: string }; value?: { kind?: string } };
         const key = `${caller.kind === 'content-script' ? 'cs' : 'ext'} ${message.type} ${r.ok ? `ok${r.value?.kind ? `:${r.value.kind}` : ''}` : r.error!.code}`;
         STATS.set(key, (STATS.get(key) ?? 0) + 1);
-        expect(() => structuredClone(reply)).not.toThrow(); // it crosses runtime.sendMessage
+        expect(() => structuredClone(reply)).not.toThrow();
+        // It crosses runtime.sendMessage as a JSON string: nothing may be lost on the way.
+        expect(decodeReply(encodeReply(reply as Reply<MessageType>))).toEqual(reply);
         break;
       }
     }

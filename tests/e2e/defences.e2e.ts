@@ -124,7 +124,7 @@ async function inFrame(tabId: number, frameId: number, probe: 'fill' | 'otp'): P
     tabId,
     frameId,
     probe,
-  ).then(decodeReply); // replies cross as JSON strings (lib/protocol.ts)
+  ).then((result) => (probe === 'fill' ? decodeReply(result) : result)); // replies cross as JSON strings (lib/protocol.ts)
 }
 
 /** A request of one of our content scripts, with what the browser says about its sender. */

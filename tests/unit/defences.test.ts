@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FakePlatforms } from './fake-platforms';
-import { createVaultService, type AlarmPort, type StorageArea } from '../../lib/vault-service';
+import { createVaultService } from '../../lib/vault-service';
 import {
   allowedFor,
   parseMessage,
@@ -28,31 +28,7 @@ import {
   type Reply,
 } from '../../lib/protocol';
 import * as kc from '../simulator/keycloak.mjs';
-
-// ---------------------------------------------------------------------------------------------
-// Fakes (the minimum of vault-service-fill.test.ts)
-
-class MemoryArea implements StorageArea {
-  readonly map = new Map<string, unknown>();
-  async get(key: string): Promise<unknown> {
-    const v = this.map.get(key);
-    return v === undefined ? undefined : structuredClone(v);
-  }
-  async set(key: string, value: unknown): Promise<void> {
-    this.map.set(key, structuredClone(value));
-  }
-  async remove(key: string): Promise<void> {
-    this.map.delete(key);
-  }
-  json(): string {
-    return JSON.stringify([...this.map.entries()]);
-  }
-}
-
-class FakeAlarms implements AlarmPort {
-  async schedule(): Promise<void> {}
-  async clear(): Promise<void> {}
-}
+import { MemoryArea, FakeAlarms } from './fakes';
 
 // ---------------------------------------------------------------------------------------------
 // Data

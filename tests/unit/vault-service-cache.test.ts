@@ -7,9 +7,10 @@
  */
 import { FakePlatforms } from './fake-platforms';
 import { describe, expect, it } from 'vitest';
-import { KEYS, createVaultService, type AlarmPort, type StorageArea, type VaultService } from '../../lib/vault-service';
+import { KEYS, createVaultService, type StorageArea, type VaultService } from '../../lib/vault-service';
 import type { Caller, FillRequest, Message, MessageType, PageEvidence, Protocol, Reply } from '../../lib/protocol';
 import * as kc from '../simulator/keycloak.mjs';
+import { FakeAlarms } from './fakes';
 
 // ---------------------------------------------------------------------------------------------
 // Fakes
@@ -46,11 +47,6 @@ class CountingArea implements StorageArea {
     this.map.delete(key);
     this.inFlight--;
   }
-}
-
-class FakeAlarms implements AlarmPort {
-  async schedule(): Promise<void> {}
-  async clear(): Promise<void> {}
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakePlatforms } from './fake-platforms';
-import { AUTO_LOCK_ALARM, KEYS, createVaultService, type AlarmPort, type StorageArea, type VaultService } from '../../lib/vault-service';
+import { AUTO_LOCK_ALARM, KEYS, createVaultService, type VaultService } from '../../lib/vault-service';
 import {
   RESET_CONFIRM,
   allowedFor,
@@ -25,32 +25,7 @@ import {
 import { DEFAULT_ITERATIONS, type VaultEnvelopeV1 } from '../../lib/vault';
 import { fromBase64, toBase64 } from '../../lib/base64';
 import * as kc from '../simulator/keycloak.mjs';
-
-// ---------------------------------------------------------------------------------------------
-// Fakes
-
-/** `storage.local` / `storage.session`: values are stored and read back as structured clones. */
-class MemoryArea implements StorageArea {
-  readonly map = new Map<string, unknown>();
-  writes = 0;
-  async get(key: string): Promise<unknown> {
-    const v = this.map.get(key);
-    return v === undefined ? undefined : structuredClone(v);
-  }
-  async set(key: string, value: unknown): Promise<void> {
-    this.writes++;
-    this.map.set(key, structuredClone(value));
-  }
-  async remove(key: string): Promise<void> {
-    this.writes++;
-    this.map.delete(key);
-  }
-}
-
-class FakeAlarms implements AlarmPort {
-  async schedule(): Promise<void> {}
-  async clear(): Promise<void> {}
-}
+import { MemoryArea, FakeAlarms } from './fakes';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

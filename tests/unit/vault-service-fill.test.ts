@@ -8,7 +8,7 @@
  */
 import { FakePlatforms } from './fake-platforms';
 import { describe, expect, it } from 'vitest';
-import { KEYS, createVaultService, type AlarmPort, type StorageArea, type VaultService } from '../../lib/vault-service';
+import { KEYS, createVaultService, type VaultService } from '../../lib/vault-service';
 import {
   parseMessage,
   type AppErrorCode,
@@ -22,41 +22,7 @@ import {
   type Reply,
 } from '../../lib/protocol';
 import * as kc from '../simulator/keycloak.mjs';
-
-// ---------------------------------------------------------------------------------------------
-// Fakes (as in vault-service-pages.test.ts)
-
-/** `storage.local` / `storage.session`: values are stored and read back as structured clones. */
-class MemoryArea implements StorageArea {
-  readonly map = new Map<string, unknown>();
-
-  async get(key: string): Promise<unknown> {
-    const v = this.map.get(key);
-    return v === undefined ? undefined : structuredClone(v);
-  }
-
-  async set(key: string, value: unknown): Promise<void> {
-    this.map.set(key, structuredClone(value));
-  }
-
-  async remove(key: string): Promise<void> {
-    this.map.delete(key);
-  }
-
-  snapshot(): Record<string, unknown> {
-    return structuredClone(Object.fromEntries(this.map));
-  }
-}
-
-class FakeAlarms implements AlarmPort {
-  readonly active = new Map<string, number>();
-  async schedule(name: string, delayMinutes: number): Promise<void> {
-    this.active.set(name, delayMinutes);
-  }
-  async clear(name: string): Promise<void> {
-    this.active.delete(name);
-  }
-}
+import { MemoryArea, FakeAlarms } from './fakes';
 
 // ---------------------------------------------------------------------------------------------
 // Data

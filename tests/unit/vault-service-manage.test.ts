@@ -7,7 +7,7 @@
  */
 import { FakePlatforms } from './fake-platforms';
 import { describe, expect, it } from 'vitest';
-import { KEYS, createVaultService, type AlarmPort, type StorageArea, type VaultService } from '../../lib/vault-service';
+import { KEYS, createVaultService, type VaultService } from '../../lib/vault-service';
 import type {
   AccountSummary,
   AppErrorCode,
@@ -23,30 +23,7 @@ import { parseVaultData, type VaultData } from '../../lib/accounts';
 import { parseOtpauthUri } from '../../lib/otp';
 import { MAX_BACKUP_BYTES } from '../../lib/backup';
 import { fromBase64, toBase64 } from '../../lib/base64';
-
-// ---------------------------------------------------------------------------------------------
-// Fakes (same approach as vault-service.test.ts)
-
-class MemoryArea implements StorageArea {
-  readonly map = new Map<string, unknown>();
-  sets = 0;
-  async get(key: string): Promise<unknown> {
-    const v = this.map.get(key);
-    return v === undefined ? undefined : structuredClone(v);
-  }
-  async set(key: string, value: unknown): Promise<void> {
-    this.sets++;
-    this.map.set(key, structuredClone(value));
-  }
-  async remove(key: string): Promise<void> {
-    this.map.delete(key);
-  }
-}
-
-class FakeAlarms implements AlarmPort {
-  async schedule(): Promise<void> {}
-  async clear(): Promise<void> {}
-}
+import { MemoryArea, FakeAlarms } from './fakes';
 
 // ---------------------------------------------------------------------------------------------
 // Data

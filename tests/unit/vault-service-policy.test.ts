@@ -10,45 +10,14 @@
  */
 import { FakePlatforms } from './fake-platforms';
 import { describe, expect, it } from 'vitest';
-import { AUTO_LOCK_ALARM, KEYS, createVaultService, type AlarmPort, type StorageArea, type VaultService } from '../../lib/vault-service';
+import { AUTO_LOCK_ALARM, KEYS, createVaultService, type VaultService } from '../../lib/vault-service';
 import type { AppErrorCode, Caller, FillRequest, Message, MessageType, PageEvidence, Protocol, Reply } from '../../lib/protocol';
 import { NO_POLICY } from '../../lib/policy';
 import * as kc from '../simulator/keycloak.mjs';
+import { MemoryArea, FakeAlarms } from './fakes';
 
 // ---------------------------------------------------------------------------------------------
 // Fakes (same approach as vault-service-manage.test.ts)
-
-class MemoryArea implements StorageArea {
-  readonly map = new Map<string, unknown>();
-  sets = 0;
-  async get(key: string): Promise<unknown> {
-    const v = this.map.get(key);
-    return v === undefined ? undefined : structuredClone(v);
-  }
-  async set(key: string, value: unknown): Promise<void> {
-    this.sets++;
-    this.map.set(key, structuredClone(value));
-  }
-  async remove(key: string): Promise<void> {
-    this.map.delete(key);
-  }
-  snapshot(): Record<string, unknown> {
-    return structuredClone(Object.fromEntries(this.map));
-  }
-}
-
-class FakeAlarms implements AlarmPort {
-  readonly scheduled: { name: string; delayMinutes: number }[] = [];
-  /** What the browser would currently have pending: name → delay. */
-  readonly active = new Map<string, number>();
-  async schedule(name: string, delayMinutes: number): Promise<void> {
-    this.scheduled.push({ name, delayMinutes });
-    this.active.set(name, delayMinutes);
-  }
-  async clear(name: string): Promise<void> {
-    this.active.delete(name);
-  }
-}
 
 /** What the administrator set: `data` is what `storage.managed.get(null)` answers; `fail` makes it reject. */
 interface Admin {

@@ -19,7 +19,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { FakePlatforms } from './fake-platforms';
-import { AUTO_LOCK_ALARM, KEYS, createVaultService, type AlarmPort, type StorageArea, type VaultService } from '../../lib/vault-service';
+import { AUTO_LOCK_ALARM, KEYS, createVaultService, type VaultService } from '../../lib/vault-service';
 import { decodeReply, encodeReply, parseMessage, type Caller, type Message, type MessageType, type Reply } from '../../lib/protocol';
 import { createVault, unlockVault, type VaultEnvelopeV1 } from '../../lib/vault';
 import { parseVaultData, type StoredAccount, type VaultData } from '../../lib/accounts';
@@ -28,31 +28,7 @@ import { sealBackup } from '../../lib/backup';
 import { matchPatternFor } from '../../lib/platforms';
 import { realmFromUrl } from '../../lib/keycloak-page';
 import { APP_CODES, badResult, hostileString, mutated, runs, secretSpellings } from './property-helpers';
-
-// ---------------------------------------------------------------------------------------------
-// Fakes
-
-class MemoryArea implements StorageArea {
-  readonly map = new Map<string, unknown>();
-  async get(key: string): Promise<unknown> {
-    const v = this.map.get(key);
-    return v === undefined ? undefined : structuredClone(v);
-  }
-  async set(key: string, value: unknown): Promise<void> {
-    this.map.set(key, structuredClone(value));
-  }
-  async remove(key: string): Promise<void> {
-    this.map.delete(key);
-  }
-  json(): string {
-    return JSON.stringify([...this.map.entries()]);
-  }
-}
-
-class FakeAlarms implements AlarmPort {
-  async schedule(): Promise<void> {}
-  async clear(): Promise<void> {}
-}
+import { MemoryArea, FakeAlarms } from './fakes';
 
 // ---------------------------------------------------------------------------------------------
 // The world: platforms, accounts, secrets

@@ -10,8 +10,6 @@ import {
   AUTO_LOCK_ALARM,
   KEYS,
   createVaultService,
-  type AlarmPort,
-  type StorageArea,
   type VaultService,
 } from '../../lib/vault-service';
 import type { AppErrorCode, Caller, Message, MessageType, Protocol, Reply, VaultStatus } from '../../lib/protocol';
@@ -19,67 +17,7 @@ import { importKey, openVault, parseEnvelope, type VaultEnvelopeV1 } from '../..
 import { parseVaultData, type StoredAccount, type VaultData } from '../../lib/accounts';
 import { parseOtpauthUri } from '../../lib/otp';
 import { fromBase64, toBase64 } from '../../lib/base64';
-
-// ---------------------------------------------------------------------------------------------
-// Fakes
-
-/** `storage.local` / `storage.session`: values are stored and read back as structured clones. */
-class MemoryArea implements StorageArea {
-  readonly map = new Map<string, unknown>();
-  private failure: Error | null = null;
-  sets = 0;
-
-  /** The next `set` rejects with this error (and stores nothing), like a quota failure. */
-  failNextSet(error: Error = new Error('QUOTA_BYTES quota exceeded')): void {
-    this.failure = error;
-  }
-
-  async get(key: string): Promise<unknown> {
-    const v = this.map.get(key);
-    return v === undefined ? undefined : structuredClone(v);
-  }
-
-  async set(key: string, value: unknown): Promise<void> {
-    if (this.failure) {
-      const e = this.failure;
-      this.failure = null;
-      throw e;
-    }
-    this.sets++;
-    this.map.set(key, structuredClone(value));
-  }
-
-  async remove(key: string): Promise<void> {
-    this.map.delete(key);
-  }
-
-  /** A deep copy of everything stored, for before/after comparisons. */
-  snapshot(): Record<string, unknown> {
-    return structuredClone(Object.fromEntries(this.map));
-  }
-}
-
-class FakeAlarms implements AlarmPort {
-  readonly scheduled: { name: string; delayMinutes: number }[] = [];
-  readonly cleared: string[] = [];
-  /** What the browser would currently have pending: name → delay. */
-  readonly active = new Map<string, number>();
-
-  async schedule(name: string, delayMinutes: number): Promise<void> {
-    this.scheduled.push({ name, delayMinutes });
-    this.active.set(name, delayMinutes);
-  }
-
-  async clear(name: string): Promise<void> {
-    this.cleared.push(name);
-    this.active.delete(name);
-  }
-
-  reset(): void {
-    this.scheduled.length = 0;
-    this.cleared.length = 0;
-  }
-}
+import { MemoryArea, FakeAlarms } from './fakes';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -72,33 +72,6 @@ async function send(s: Session, message: Record<string, unknown>): Promise<any> 
 const bootId = async (): Promise<string> => (await send(p.s, { type: 'vault.status' })).value.bootId;
 const accountNames = async (): Promise<string[]> => (await send(p.s, { type: 'accounts.list' })).value.map((a: { accountName: string }) => a.accountName);
 
-/**
- * Stops the background without waking it again. Chromium: the service worker's target is closed
- * (what chrome://serviceworker-internals' Stop does) and we wait until it is gone. Firefox: its
- * event page cannot be stopped from outside; it suspends after the idle timeout
- * (FIREFOX_FAST_SUSPEND), so we wait past it. Either way the caller then proves with the boot id
- * that a new background answered.
- */
-async function stopBackground(): Promise<void> {
-  const s = p.s;
-  if (KIND === 'firefox') {
-    await new Promise((r) => setTimeout(r, 2500));
-    return;
-  }
-  const target = s.browser.targets().find((t) => t.type() === 'service_worker' && t.url().startsWith(s.extOrigin));
-  if (!target) return;
-  const gone = new Promise<void>((resolve) => {
-    const off = (t: unknown) => {
-      if (t !== target) return;
-      s.browser.off('targetdestroyed', off);
-      resolve();
-    };
-    s.browser.on('targetdestroyed', off);
-  });
-  await (await target.worker())?.close();
-  await gone;
-}
-
 /** The tab state the background keeps in storage.session (pending enrollments), read from an extension page. */
 async function pendingSubmitted(): Promise<boolean> {
   const page = await p.s.openExtPage('popup.html');
@@ -177,7 +150,7 @@ describe(`the background stops in the middle of an enrollment, in ${KIND}`, () =
     const page = await setupPage(user);
     const filled = await filledSetup(page);
     const before = await bootId();
-    await stopBackground();
+    await p.s.stopBackground();
     await submitAndWait(page, '#saveTOTPBtn');
     expect(await onDashboard(page)).toBe(true);
     await noticeOf(page, new RegExp(`Saved ${user}`));
@@ -206,7 +179,7 @@ describe(`the background stops in the middle of an enrollment, in ${KIND}`, () =
     // The background had recorded the submit before it stopped.
     expect(await pendingSubmitted()).toBe(true);
     const before = await bootId();
-    await stopBackground();
+    await p.s.stopBackground();
     await held!.continue();
     // Polled: Firefox's waitForNavigation misses a navigation that began before it was called.
     await pollUntil(page, () => !!document.getElementById('tpe-logout'));

@@ -61,7 +61,15 @@ export interface Session {
   tabIdOf(url: string): Promise<number>;
   /** Everything in the extension's storage.local. */
   storageLocal(): Promise<Record<string, unknown>>;
-  /** Stops the background (Chromium: the service worker; Firefox: waits for the idle suspend). */
+  /**
+   * Stops the background without waking it again. Chromium: the service worker's target is
+   * closed (what chrome://serviceworker-internals' Stop does) and we wait until it is gone, so
+   * that no message of ours reaches a worker on its way out. Firefox: its event page cannot be
+   * stopped from outside; it suspends after the idle timeout (launch with FIREFOX_FAST_SUSPEND),
+   * so we wait past it.
+   */
+  stopBackground(): Promise<void>;
+  /** stopBackground, then proves with the boot id that a new background answers. */
   restartBackground(): Promise<void>;
   /**
    * Console output, to prove no secret is logged. Chromium: every page target (its main world and
@@ -196,20 +204,38 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
       const page = await helperPage();
       return page.evaluate(() => ((globalThis as any).browser ?? (globalThis as any).chrome).storage.local.get(null));
     },
+    async stopBackground() {
+      if (KIND === 'firefox') {
+        await new Promise((r) => setTimeout(r, 2500));
+        return;
+      }
+      const target = browser.targets().find((t) => t.type() === 'service_worker' && t.url().startsWith(extOrigin));
+      if (!target) return; // stopped already
+      const gone = new Promise<void>((resolve) => {
+        const off = (t: unknown) => {
+          if (t !== target) return;
+          browser.off('targetdestroyed', off);
+          resolve();
+        };
+        browser.on('targetdestroyed', off);
+      });
+      await within(15_000, 'the service worker to stop', (async () => (await target.worker())?.close())());
+      await within(15_000, 'the service worker target to go', gone);
+    },
     async restartBackground() {
       const before = (await session.send({ type: 'vault.status' })).value.bootId;
-      if (KIND === 'chromium') {
-        const target = await browser.waitForTarget(
-          (t) => t.type() === 'service_worker' && t.url().startsWith(extOrigin),
-        );
-        const worker = await target.worker();
-        await worker?.close();
-      } else {
-        // Firefox suspends an idle event page after extensions.background.idle.timeout; launch
-        // with a short timeout (see FIREFOX_FAST_SUSPEND) and wait until it happened.
-        await new Promise((r) => setTimeout(r, 2500));
+      await session.stopBackground();
+      // The first message wakes a new background. On a loaded machine Chromium has been seen to
+      // leave it unanswered (the test timed out); ask again rather than wait forever.
+      let after: string | undefined;
+      for (let attempt = 0; after === undefined; attempt++) {
+        try {
+          after = (await within(15_000, 'the restarted background to answer', session.send({ type: 'vault.status' }))).value.bootId;
+        } catch (e) {
+          if (attempt >= 2) throw e;
+          await new Promise((r) => setTimeout(r, 500));
+        }
       }
-      const after = (await session.send({ type: 'vault.status' })).value.bootId;
       if (after === before) throw new Error('the background did not restart');
     },
     proxyConnections: proxy?.connections ?? null,
@@ -258,6 +284,15 @@ function readNetLog(file: string): NetRequest[] {
 }
 
 /** Firefox prefs that make the event page suspend after 1 s idle, for restart tests. */
+/** `promise`, or an error naming what did not happen within `ms` (instead of a silent test timeout). */
+export function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`waited ${ms / 1000} s for ${what}`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export const FIREFOX_FAST_SUSPEND = { 'extensions.background.idle.timeout': 1000 };
 
 /**

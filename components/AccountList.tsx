@@ -82,14 +82,14 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
   }, []);
 
   const tab = current.tab;
-  // Sorted once per load (and when the current tab is known), never per keystroke.
+  // The background sends the accounts in list order (lib/accounts.ts, inListOrder): the current
+  // platform's go first, in that order, then the rest. One pass, no sorting here.
   const sorted = useMemo(() => {
     if (!accounts) return [];
-    const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
-    const here = (a: ListedAccount) => (isOnTab(a, tab) ? 0 : 1);
-    return [...accounts].sort(
-      (x, y) => here(x) - here(y) || collator.compare(x.issuer, y.issuer) || collator.compare(x.label ?? x.accountName, y.label ?? y.accountName),
-    );
+    const here: ListedAccount[] = [];
+    const rest: ListedAccount[] = [];
+    for (const a of accounts) (isOnTab(a, tab) ? here : rest).push(a);
+    return here.length ? here.concat(rest) : rest;
   }, [accounts, tab?.origin, tab?.realm]);
 
   const filtered = useMemo(() => {
@@ -290,12 +290,19 @@ function listed(a: AccountSummary): ListedAccount {
   return { ...a, host, haystack: [a.issuer, a.label ?? '', a.accountName, host, a.deviceName].join('\n').toLowerCase() };
 }
 
+/** Hosts by origin: a thousand accounts share a few platforms, and URL parsing is not free. */
+const hosts = new Map<string, string>();
 const hostOf = (origin: string) => {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return origin;
+  let host = hosts.get(origin);
+  if (host === undefined) {
+    try {
+      host = new URL(origin).host;
+    } catch {
+      host = origin;
+    }
+    hosts.set(origin, host);
   }
+  return host;
 };
 
 /** Same platform: same origin, and the same realm when both are known (as the filler decides). */

@@ -30,6 +30,19 @@ export interface VaultData {
   accounts: StoredAccount[];
 }
 
+/**
+ * The order lists show accounts in: by issuer, then by the name shown (label, else account name),
+ * as people read them (case and accents aside, numbers by value: "user2" before "user10").
+ * Sorted in the background, once per vault change, so that the popup's first render does no
+ * collation (issue 7: 1,000 accounts).
+ */
+export function inListOrder<T extends { issuer: string; label?: string | null; accountName: string }>(accounts: readonly T[], locales?: string | string[]): T[] {
+  const collator = new Intl.Collator(locales, { sensitivity: 'base', numeric: true });
+  const keyed = accounts.map((a) => ({ a, issuer: a.issuer, name: a.label ?? a.accountName }));
+  keyed.sort((x, y) => collator.compare(x.issuer, y.issuer) || collator.compare(x.name, y.name));
+  return keyed.map((k) => k.a);
+}
+
 export const EMPTY_VAULT: VaultData = { version: 1, accounts: [] };
 
 

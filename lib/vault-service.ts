@@ -15,7 +15,7 @@ import {
   unlockVault,
   type VaultKey,
 } from './vault';
-import { EMPTY_VAULT, parseVaultData, type StoredAccount, type VaultData } from './accounts';
+import { EMPTY_VAULT, inListOrder, parseVaultData, type StoredAccount, type VaultData } from './accounts';
 import { addAccount, planEnrollment } from './enroll';
 import { realmFromUrl } from './keycloak-page';
 import { secondsLeft } from './otp';
@@ -524,7 +524,7 @@ export function createVaultService(deps: VaultServiceDeps) {
     'accounts.list': async () => {
       await restore();
       if (!unlocked) return err({ code: 'locked' });
-      return ok(unlocked.data.accounts.map(toSummary));
+      return ok(listOf(unlocked.data.accounts));
     },
 
     'accounts.update': async ({ id, changes }) => {
@@ -921,6 +921,21 @@ export type VaultService = ReturnType<typeof createVaultService>;
  */
 function rawReplacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/**
+ * The accounts as lists show them (lib/accounts.ts, inListOrder), kept per accounts array: every
+ * change to the vault makes a new array, so a kept list is never stale, and opening the popup
+ * again costs no sorting.
+ */
+const listed = new WeakMap<readonly StoredAccount[], readonly AccountSummary[]>();
+function listOf(accounts: readonly StoredAccount[]): AccountSummary[] {
+  let list = listed.get(accounts);
+  if (!list) {
+    list = inListOrder(accounts.map(toSummary));
+    listed.set(accounts, list);
+  }
+  return list.slice();
 }
 
 function toSummary(a: StoredAccount): AccountSummary {

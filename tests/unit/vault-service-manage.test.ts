@@ -19,7 +19,7 @@ import type {
   Reply,
 } from '../../lib/protocol';
 import { importKey, openVault } from '../../lib/vault';
-import { parseVaultData, type VaultData } from '../../lib/accounts';
+import { inListOrder, parseVaultData, type VaultData } from '../../lib/accounts';
 import { parseOtpauthUri } from '../../lib/otp';
 import { MAX_BACKUP_BYTES } from '../../lib/backup';
 import { fromBase64, toBase64 } from '../../lib/base64';
@@ -278,7 +278,8 @@ describe('accounts.delete', () => {
     const env = await withAccounts();
     const bob = await byName(env, 'bob@example.com');
     expect(expectOk(await env.send('accounts.delete', { id: bob.id }))).toEqual({ deleted: true });
-    expect((await list(env)).map((a) => a.accountName)).toEqual(['jane@example.com', 'carol']);
+    // The list comes in list order (issuer, then name); the vault keeps its own order.
+    expect((await list(env)).map((a) => a.accountName)).toEqual(['carol', 'jane@example.com']);
     expect((await storedData(env)).accounts.map((a) => a.accountName)).toEqual(['jane@example.com', 'carol']);
     expect((await env.send('vault.status', {})).ok && (await env.send('vault.status', {}))).toMatchObject({ value: { accounts: 2 } });
 
@@ -587,7 +588,8 @@ describe('backup.export and backup.import', () => {
     // An empty device name never conflicts: bob's other key is added next to the stored one.
     expect(report.added.map((a) => a.accountName)).toEqual(['bob@example.com', 'carol']);
     const after = await list(second);
-    expect(after.slice(0, 2)).toEqual(mine);
+    // Every stored account is still there, unchanged (the list is in list order, not stored order).
+    for (const stored of mine) expect(after).toContainEqual(stored);
     expect(new Set(after.map((a) => a.id)).size).toBe(after.length);
   });
 
@@ -665,5 +667,43 @@ describe('backup.exportPlain', () => {
       if (!parsed.ok || !original.ok) throw new Error('URI does not parse');
       expect(parsed.value).toEqual(original.value);
     });
+  });
+});
+
+describe('accounts.list order', () => {
+  it('is list order: issuer, then the name shown (label, else account name); case, accents and numbers as people read them', () => {
+    const a = (issuer: string, accountName: string, label: string | null = null) => ({ issuer, accountName, label });
+    const sorted = inListOrder([
+      a('thingpark', 'user10'),
+      a('Acme', 'zed'),
+      a('ThingPark', 'user2'),
+      a('ThingPark', 'zoe', 'Alpha'),
+      a('Élan', 'x'),
+      a('acme', 'Bob'),
+    ]);
+    expect(sorted.map((x) => `${x.issuer}/${x.label ?? x.accountName}`)).toEqual([
+      'acme/Bob',
+      'Acme/zed',
+      'Élan/x',
+      'ThingPark/Alpha',
+      'ThingPark/user2',
+      'thingpark/user10',
+    ]);
+  });
+
+  it('comes sorted from the background, is sorted again after a change, and a caller cannot disturb the kept list', async () => {
+    const env = await withAccounts();
+    const names = (l: AccountSummary[]) => l.map((a) => a.accountName);
+    const first = await list(env);
+    expect(first).toEqual(inListOrder(first));
+    // Same issuer (ThingPark): bob before jane; a label puts jane first.
+    expect(names(first)).toEqual(['carol', 'bob@example.com', 'jane@example.com']);
+    const jane = await byName(env, 'jane@example.com');
+    expectOk(await env.send('accounts.update', { id: jane.id, changes: { label: 'Admin' } }));
+    const renamed = await list(env);
+    expect(names(renamed)).toEqual(['carol', 'jane@example.com', 'bob@example.com']);
+    // What a caller does with a reply does not change the next one.
+    renamed.reverse();
+    expect(names(await list(env))).toEqual(['carol', 'jane@example.com', 'bob@example.com']);
   });
 });

@@ -6,7 +6,7 @@
  * a new vault can be created. Data that does not decrypt behind a valid envelope is found by the
  * right passphrase and shown the same way.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -14,28 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KIND, launch, pollUntil, type Session } from './harness';
 import { axeViolations } from './a11y';
 import { byName, press, typeInto } from './ui';
+import { allowDownloads, downloaded, firefoxDownloadPrefs } from './downloads';
 
 const PASSPHRASE = 'correct horse battery staple';
 const downloads = mkdtempSync(join(tmpdir(), 'tpa-damaged-dl-'));
 
 let s: Session;
 beforeAll(async () => {
-  // Where the browser saves downloads without asking (as in options-backups.e2e.ts): Chromium
-  // through the DevTools protocol, Firefox through its own prefs.
-  s = await launch({
-    firefoxPrefs: {
-      'browser.download.dir': downloads,
-      'browser.download.folderList': 2,
-      'browser.download.useDownloadDir': true,
-      'browser.download.always_ask_before_handling_new_types': false,
-      'browser.download.start_downloads_in_tmp_dir': false,
-      'browser.download.alwaysOpenPanel': false,
-    },
-  });
-  if (KIND === 'chromium') {
-    const cdp = await s.browser.target().createCDPSession();
-    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
-  }
+  s = await launch({ firefoxPrefs: firefoxDownloadPrefs(downloads) });
+  await allowDownloads(s, downloads);
 });
 afterAll(async () => {
   await s?.close();
@@ -63,25 +50,7 @@ const today = () => {
 };
 
 /** The finished download called `name`, read and removed. */
-async function downloaded(name: string, timeoutMs = 15_000): Promise<string> {
-  const path = join(downloads, name);
-  const deadline = Date.now() + timeoutMs;
-  let lastSize = -1;
-  while (Date.now() < deadline) {
-    const partial = readdirSync(downloads).some((f) => f.endsWith('.part') || f.endsWith('.crdownload'));
-    if (!partial && existsSync(path)) {
-      const size = statSync(path).size;
-      if (size > 0 && size === lastSize) {
-        const text = readFileSync(path, 'utf8');
-        rmSync(path);
-        return text;
-      }
-      lastSize = size;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no download ${name} (found: ${readdirSync(downloads).join(', ') || 'nothing'})`);
-}
+const downloadedFile = (name: string) => downloaded(downloads, name);
 
 const text = (page: Page) => page.evaluate(() => document.body.innerText);
 const disabled = (page: Page, name: string) => byName(page, name, 'button').then((b) => b.evaluate((e) => (e as HTMLButtonElement).disabled));
@@ -107,7 +76,7 @@ describe(`a damaged vault in ${KIND}`, () => {
     expect(await axeViolations(page)).toEqual([]);
 
     await press(page, 'Download the stored data');
-    const file = await downloaded(FILE());
+    const file = await downloadedFile(FILE());
     expect(JSON.parse(file)).toEqual({ vault: before.vault });
     expect(file).toBe(JSON.stringify({ vault: before.vault }));
     await pollUntil(page, () => document.querySelector('[role=status]')?.textContent?.includes('thingpark-autofill-damaged-vault-'));
@@ -186,7 +155,7 @@ describe(`a damaged vault in ${KIND}`, () => {
     expect(await s.storageLocal()).toEqual({ vault: damaged });
 
     await press(page, 'Download the stored data');
-    expect(JSON.parse(await downloaded(FILE()))).toEqual({ vault: damaged });
+    expect(JSON.parse(await downloadedFile(FILE()))).toEqual({ vault: damaged });
     expect(await s.storageLocal()).toEqual({ vault: damaged });
     await press(page, 'Delete the damaged vault…');
     await press(page, 'Delete for good');

@@ -11,7 +11,7 @@
  * time in options-settings.e2e.ts.
  */
 import type { HTTPRequest, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FIREFOX_FAST_SUSPEND, KIND, pollUntil, type Session } from './harness';
 import { DEFAULT_REALM, filledOtp, filledSetup, nextStep, noticeOf, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, type Platform } from './platform';
 import { byName, press, typeInto } from './ui';
@@ -51,6 +51,13 @@ function platform(kind: 'stoppable' | 'steady'): Promise<Platform> {
 let p: Platform;
 afterAll(async () => {
   for (const made of started.values()) await (await made.catch(() => null))?.close();
+});
+// A failed test may leave its browser in a bad state (a background that no longer answers, a
+// page held mid-request): its retry and the tests after it start with a fresh one.
+afterEach(async (context) => {
+  if (context.task.result?.state !== 'fail') return;
+  for (const made of started.values()) await (await made.catch(() => null))?.close();
+  started.clear();
 });
 
 /**
@@ -123,6 +130,26 @@ async function holdApplicationPage(page: Page): Promise<{ arrived: Promise<() =>
   return { arrived };
 }
 
+/**
+ * Clicks the setup page's Submit and holds the POST to Keycloak (not yet answered) until the
+ * returned function lets it through, once the background has recorded the submit.
+ */
+async function submitAndHold(page: Page): Promise<() => Promise<void>> {
+  let held: HTTPRequest | null = null;
+  await page.setRequestInterception(true);
+  page.on('request', (request) => {
+    if (!held && request.method() === 'POST' && request.url().includes('/login-actions/required-action')) held = request;
+    else void request.continue();
+  });
+  await page.evaluate(() => (document.getElementById('saveTOTPBtn') as HTMLElement).click());
+  const deadline = Date.now() + 10_000;
+  while (!held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(held, 'the setup form was not submitted').not.toBeNull();
+  expect(await pendingSubmitted()).toBe(true);
+  const request = held as HTTPRequest | null;
+  return () => request!.continue();
+}
+
 /** Adds `count` accounts bound to another platform (once per browser). */
 async function addFillerAccounts(count: number): Promise<void> {
   const listed = (await send(p.s, { type: 'accounts.list' })).value as { origin: string }[];
@@ -141,7 +168,7 @@ async function addFillerAccounts(count: number): Promise<void> {
 const labels = (username: string): string[] => p.sim.devices(DEFAULT_REALM, username).map((d: { label: string }) => d.label);
 
 describe(`the background stops in the middle of an enrollment, in ${KIND}`, () => {
-  beforeAll(async () => {
+  beforeEach(async () => {
     p = await platform('stoppable');
   });
 
@@ -165,22 +192,11 @@ describe(`the background stops in the middle of an enrollment, in ${KIND}`, () =
     const user = freshUser();
     const page = await setupPage(user);
     const filled = await filledSetup(page);
-    // Keycloak's answer is held back until the background has stopped.
-    let held: HTTPRequest | null = null;
-    await page.setRequestInterception(true);
-    page.on('request', (request) => {
-      if (!held && request.method() === 'POST' && request.url().includes('/login-actions/required-action')) held = request;
-      else void request.continue();
-    });
-    await page.evaluate(() => (document.getElementById('saveTOTPBtn') as HTMLElement).click());
-    const deadline = Date.now() + 10_000;
-    while (!held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(held).not.toBeNull();
-    // The background had recorded the submit before it stopped.
-    expect(await pendingSubmitted()).toBe(true);
+    // Keycloak's answer is held back until the background, which recorded the submit, has stopped.
+    const release = await submitAndHold(page);
     const before = await bootId();
     await p.s.stopBackground();
-    await held!.continue();
+    await release();
     // Polled: Firefox's waitForNavigation misses a navigation that began before it was called.
     await pollUntil(page, () => !!document.getElementById('tpe-logout'));
     await page.setRequestInterception(false);
@@ -196,7 +212,7 @@ describe(`the background stops in the middle of an enrollment, in ${KIND}`, () =
 });
 
 describe(`many wrong passphrases, two enrollments at once, in ${KIND}`, () => {
-  beforeAll(async () => {
+  beforeEach(async () => {
     p = await platform('steady');
   });
 
@@ -282,21 +298,11 @@ describe(`many wrong passphrases, two enrollments at once, in ${KIND}`, () => {
     await send(p.s, { type: 'vault.unlock', passphrase: PASSPHRASE });
     const page = await setupPage(user);
     const filled = await filledSetup(page);
-    let held: HTTPRequest | null = null;
-    await page.setRequestInterception(true);
-    page.on('request', (request) => {
-      if (!held && request.method() === 'POST' && request.url().includes('/login-actions/required-action')) held = request;
-      else void request.continue();
-    });
-    await page.evaluate(() => (document.getElementById('saveTOTPBtn') as HTMLElement).click());
-    const deadline = Date.now() + 10_000;
-    while (!held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(held).not.toBeNull();
-    expect(await pendingSubmitted()).toBe(true);
+    const release = await submitAndHold(page);
     // Locked (by hand, or auto-lock) while ThingPark is answering: the secret goes with the key.
     try {
       await send(p.s, { type: 'vault.lock' });
-      await held!.continue();
+      await release();
       await pollUntil(page, () => !!document.getElementById('tpe-logout'));
       await page.setRequestInterception(false);
       // ThingPark accepted the code (it has the device); the vault does not: the user is told.

@@ -211,37 +211,19 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
       }
       // Chromium: close the worker's target and detach our DevTools session from it, which would
       // keep it alive (puppeteer's WebWorker.close, what chrome://serviceworker-internals' Stop
-      // does), then wait until the browser's ServiceWorker domain says it stopped. (Puppeteer's
-      // 'targetdestroyed' was seen never to come under load, and its target list to keep the
-      // closed target.)
-      // The ServiceWorker domain lives on page targets (here our helper page), not the browser's.
-      const session = await (await helperPage()).createCDPSession();
-      try {
-        type Version = { versionId: string; scriptURL: string; runningStatus: string };
-        const versions = new Map<string, Version>();
-        let changed = () => {};
-        session.on('ServiceWorker.workerVersionUpdated', ({ versions: updated }: { versions: Version[] }) => {
-          for (const v of updated) versions.set(v.versionId, v);
-          changed();
-        });
-        const ours = () => [...versions.values()].filter((v) => v.scriptURL.startsWith(extOrigin));
-        const until = (what: string, ok: () => boolean) =>
-          within(15_000, what, new Promise<void>((resolve) => {
-            changed = () => void (ok() && resolve());
-            changed();
-          }));
-        await session.send('ServiceWorker.enable');
-        await until('the service worker to be listed', () => ours().length > 0);
-        if (ours().every((v) => v.runningStatus === 'stopped')) return;
-        for (const target of browser.targets()) {
-          if (target.type() !== 'service_worker' || !target.url().startsWith(extOrigin)) continue;
-          const worker = await target.worker().catch(() => null);
-          await worker?.close().catch(() => undefined);
-        }
-        await until('the service worker to stop', () => ours().every((v) => v.runningStatus === 'stopped'));
-      } finally {
-        await session.detach().catch(() => undefined);
-      }
+      // does), and wait until the target is gone. Callers prove the restart with the boot id.
+      const target = browser.targets().find((t) => t.type() === 'service_worker' && t.url().startsWith(extOrigin));
+      if (!target) return; // stopped already
+      const gone = new Promise<void>((resolve) => {
+        const off = (t: unknown) => {
+          if (t !== target) return;
+          browser.off('targetdestroyed', off);
+          resolve();
+        };
+        browser.on('targetdestroyed', off);
+      });
+      await within(15_000, 'the service worker to stop', (async () => (await target.worker())?.close())());
+      await within(15_000, 'the service worker target to go', gone);
     },
     async restartBackground() {
       const before = (await session.send({ type: 'vault.status' })).value.bootId;

@@ -5,7 +5,7 @@
  * changes nothing; conflicts, a wrong passphrase, a damaged or foreign file are reported and
  * change nothing; the plain otpauth:// list is reachable only past its warning.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { KIND, launch, pollUntil, type Session } from './harness';
 import { BASE, DEFAULT_REALM, enroll, filledOtp, nextStep, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, type Platform } from './platform';
 import { leaks } from './secrets';
 import { byName, press } from './ui';
+import { allowDownloads, downloaded, firefoxDownloadPrefs } from './downloads';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tpa-backups-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -36,26 +37,6 @@ const EU = 'https://thingparkenterprise.eu.actility.com';
 // ---------------------------------------------------------------------------------------------
 // Profiles with real downloads
 // ---------------------------------------------------------------------------------------------
-
-/**
- * Where the browser saves downloads without asking. Chromium: the DevTools protocol's
- * Browser.setDownloadBehavior. Firefox has no such call over BiDi in this puppeteer for the
- * default context, so its own download prefs do it.
- */
-const firefoxDownloadPrefs = (dir: string) => ({
-  'browser.download.dir': dir,
-  'browser.download.folderList': 2,
-  'browser.download.useDownloadDir': true,
-  'browser.download.always_ask_before_handling_new_types': false,
-  'browser.download.start_downloads_in_tmp_dir': false,
-  'browser.download.alwaysOpenPanel': false,
-});
-
-async function allowDownloads(s: Session, dir: string) {
-  if (s.kind !== 'chromium') return;
-  const cdp = await s.browser.target().createCDPSession();
-  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
-}
 
 /** Profile A: simulator, browser, vault; downloads saved into its own folder. */
 async function profileA(): Promise<Platform & { downloads: string }> {
@@ -77,26 +58,6 @@ async function profileB(a: Platform): Promise<Platform & { downloads: string }> 
   return { sim: a.sim, s, close: () => s.close(), downloads };
 }
 
-/** The finished download called `name` (no partial file left), read and removed. */
-async function downloaded(dir: string, name: string, timeoutMs = 15_000): Promise<string> {
-  const path = join(dir, name);
-  const deadline = Date.now() + timeoutMs;
-  let lastSize = -1;
-  while (Date.now() < deadline) {
-    const partial = readdirSync(dir).some((f) => f.endsWith('.part') || f.endsWith('.crdownload'));
-    if (!partial && existsSync(path)) {
-      const size = statSync(path).size;
-      if (size > 0 && size === lastSize) {
-        const text = readFileSync(path, 'utf8');
-        rmSync(path);
-        return text;
-      }
-      lastSize = size;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no download ${name} in ${dir} (found: ${readdirSync(dir).join(', ') || 'nothing'})`);
-}
 
 const today = () => {
   const d = new Date();

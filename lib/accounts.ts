@@ -36,8 +36,8 @@ export interface VaultData {
  * Sorted in the background, once per vault change, so that the popup's first render does no
  * collation (issue 7: 1,000 accounts).
  */
-export function inListOrder<T extends { issuer: string; label?: string | null; accountName: string }>(accounts: readonly T[], locales?: string | string[]): T[] {
-  const collator = new Intl.Collator(locales, { sensitivity: 'base', numeric: true });
+export function inListOrder<T extends { issuer: string; label?: string | null; accountName: string }>(accounts: readonly T[]): T[] {
+  const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
   const keyed = accounts.map((a) => ({ a, issuer: a.issuer, name: a.label ?? a.accountName }));
   keyed.sort((x, y) => collator.compare(x.issuer, y.issuer) || collator.compare(x.name, y.name));
   return keyed.map((k) => k.a);

@@ -49,8 +49,6 @@ const today = () => {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
 
-/** The finished download called `name`, read and removed. */
-const downloadedFile = (name: string) => downloaded(downloads, name);
 
 const text = (page: Page) => page.evaluate(() => document.body.innerText);
 const disabled = (page: Page, name: string) => byName(page, name, 'button').then((b) => b.evaluate((e) => (e as HTMLButtonElement).disabled));
@@ -76,7 +74,7 @@ describe(`a damaged vault in ${KIND}`, () => {
     expect(await axeViolations(page)).toEqual([]);
 
     await press(page, 'Download the stored data');
-    const file = await downloadedFile(FILE());
+    const file = await downloaded(downloads, FILE());
     expect(JSON.parse(file)).toEqual({ vault: before.vault });
     expect(file).toBe(JSON.stringify({ vault: before.vault }));
     await pollUntil(page, () => document.querySelector('[role=status]')?.textContent?.includes('thingpark-autofill-damaged-vault-'));
@@ -155,7 +153,7 @@ describe(`a damaged vault in ${KIND}`, () => {
     expect(await s.storageLocal()).toEqual({ vault: damaged });
 
     await press(page, 'Download the stored data');
-    expect(JSON.parse(await downloadedFile(FILE()))).toEqual({ vault: damaged });
+    expect(JSON.parse(await downloaded(downloads, FILE()))).toEqual({ vault: damaged });
     expect(await s.storageLocal()).toEqual({ vault: damaged });
     await press(page, 'Delete the damaged vault…');
     await press(page, 'Delete for good');

@@ -286,7 +286,6 @@ function readNetLog(file: string): NetRequest[] {
     }));
 }
 
-/** Firefox prefs that make the event page suspend after 1 s idle, for restart tests. */
 /** `promise`, or an error naming what did not happen within `ms` (instead of a silent test timeout). */
 export function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -296,6 +295,7 @@ export function within<T>(ms: number, what: string, promise: Promise<T>): Promis
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
+/** Firefox prefs that make the event page suspend after 1 s idle, for restart tests. */
 export const FIREFOX_FAST_SUSPEND = { 'extensions.background.idle.timeout': 1000 };
 
 /**

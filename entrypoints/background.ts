@@ -6,6 +6,7 @@ import { callerOf } from '@/lib/caller';
 import { defaultDeviceName } from '@/lib/enroll';
 import { setupPagesOf } from '@/lib/hosts';
 import { pairRegistered, setupScriptIdOf } from '@/lib/platforms';
+import { readSetupQr } from '@/components/background/setup-qr';
 
 const area = (a: Browser.storage.StorageArea): StorageArea => ({
   get: async (key) => (await a.get(key))[key],
@@ -55,6 +56,7 @@ export default defineBackground(() => {
     loadQrReader: async (tabId, frameId) => {
       await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: ['/qr-reader.js'], injectImmediately: true });
     },
+    readQr: readSetupQr,
   });
 
   browser.runtime.onInstalled.addListener(({ reason }) => {

@@ -142,7 +142,7 @@ export interface Protocol {
   'page.fill': { req: FillRequest; res: FillReply };
   /** The OTP form was submitted with the code we filled: Keycloak will not take it again. */
   'page.otpSubmitted': { req: Record<string, never>; res: { marked: boolean } };
-  /** Loads the QR reader (jsQR) into this setup page's content-script world, and only there. */
+  /** Loads the setup page's script (qr-reader.js) into this page's content-script world, and only there. */
   'page.loadQrReader': { req: Record<string, never>; res: { loaded: true } };
   /** The user name typed on the password page (kept for the tab in memory only). */
   'page.username': { req: { username: string }; res: { remembered: boolean } };
@@ -255,10 +255,20 @@ export type FillReply =
 
 export type PageKind = 'setup' | 'otp' | 'login' | 'none';
 
+/**
+ * Longest QR image `src` a setup page may send: Keycloak's 246x246 PNG is about 2,000 characters;
+ * this leaves room for a theme's larger image and bounds the message.
+ */
+export const MAX_QR_IMAGE_CHARS = 1_000_000;
+
 /** What the content script read on Keycloak's setup page. */
 export interface PageEvidence {
-  qrText: string | null;
-  qrUnreadable: boolean;
+  /**
+   * The QR image's `src` as the page has it (Keycloak: a PNG `data:` URL), read by the background
+   * (components/background/setup-qr.ts); '' for an image whose `src` is too long to send; null
+   * when the page shows no QR code (Keycloak's "Unable to scan?" mode).
+   */
+  qrImage: string | null;
   hiddenSecret: string | null;
   manual: ManualInfo | null;
   /** Keycloak's error shown on this page (code or device name field), if any. */
@@ -399,7 +409,7 @@ function isFillRequest(m: Record<string, unknown>): boolean {
 
 function isEvidence(v: unknown): v is PageEvidence {
   if (!isRecord(v)) return false;
-  const { qrText, qrUnreadable, hiddenSecret, manual, keycloakError } = v;
+  const { qrImage, hiddenSecret, manual, keycloakError } = v;
   const manualOk =
     manual === null ||
     (isRecord(manual) &&
@@ -409,7 +419,8 @@ function isEvidence(v: unknown): v is PageEvidence {
   const errorOk =
     keycloakError === null ||
     (isRecord(keycloakError) && isShortOrNull(keycloakError.code) && isShortOrNull(keycloakError.label));
-  return isShortOrNull(qrText) && typeof qrUnreadable === 'boolean' && isShortOrNull(hiddenSecret) && manualOk && errorOk;
+  const imageOk = qrImage === null || (isString(qrImage) && qrImage.length <= MAX_QR_IMAGE_CHARS);
+  return imageOk && isShortOrNull(hiddenSecret) && manualOk && errorOk;
 }
 
 /** Validates an incoming message; returns null for anything that is not a well-formed request. */

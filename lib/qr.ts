@@ -17,6 +17,7 @@
 
 import jsQR from 'jsqr';
 import { err, ok, type Result } from './result';
+import { fromBase64 } from './base64';
 
 /** RGBA pixels, row-major: `data.length === width * height * 4`. `ImageData` fits. */
 export interface Pixels {
@@ -218,4 +219,34 @@ function upscale2x(img: Pixels): Pixels {
     }
   }
   return { data: out, width: w, height: h };
+}
+
+export interface PngImage {
+  bytes: Uint8Array<ArrayBuffer>;
+  width: number;
+  height: number;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * The PNG inside a `data:image/png;base64,` URL (Keycloak's `img#kc-totp-secret-qr-code`), with the
+ * size its header declares, or null for anything else: another image type, bad base64, no PNG
+ * header, no size, or more than `MAX_QR_PIXELS`. The size is checked before any decoding, so a
+ * small file that declares a huge image (a decompression bomb) costs nothing. Whitespace in the
+ * base64 is allowed: Keycloak's template writes `base64, ` with a space.
+ */
+export function pngFromDataUrl(url: string): PngImage | null {
+  if (typeof url !== 'string') return null;
+  const match = /^data:image\/png(?:;[^,;]*=[^,;]*)*;base64,/i.exec(url);
+  if (!match) return null;
+  const bytes = fromBase64(url.slice(match[0].length).replace(/\s+/g, ''));
+  // Signature (8 bytes), then the IHDR chunk: length (4), type (4), width (4), height (4).
+  if (!bytes || bytes.length < 24 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) return null;
+  if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  if (width === 0 || height === 0 || width * height > MAX_QR_PIXELS) return null;
+  return { bytes, width, height };
 }

@@ -66,8 +66,13 @@ export interface VaultServiceDeps {
   defaultDeviceName: () => Promise<string>;
   /** Injects the generic filler into a tab's top frame (false when the browser refuses). */
   fillTab: (tabId: number, accountId: string | null) => Promise<boolean>;
-  /** Injects the QR reader into one frame's content-script world. */
+  /** Injects the setup page's script into one frame's content-script world. */
   loadQrReader: (tabId: number, frameId: number) => Promise<void>;
+  /**
+   * Reads a setup page's QR image (`PageEvidence.qrImage`): its text, or null when it cannot be
+   * read. The background's is components/background/setup-qr.ts.
+   */
+  readQr: (image: string) => Promise<string | null>;
   /** What the administrator set in managed storage (`storage.managed`); absent: no policy. */
   managed?: () => Promise<unknown>;
   /** Host permissions and registered content scripts for self-hosted platforms. */
@@ -679,12 +684,14 @@ export function createVaultService(deps: VaultServiceDeps) {
       if (!unlocked) return err({ code: 'locked' });
       const { origin, realm } = platformOf(caller.url);
       if (!realm) return err({ code: 'not-keycloak' });
+      // Read before the tab's state, which must not change between its read and its write below.
+      const qrText = evidence.qrImage ? await deps.readQr(evidence.qrImage) : null;
       const state = await tabState(caller.tabId);
       const settings = await readSettings();
       const plan = planEnrollment({
         evidence: {
-          qrText: evidence.qrText,
-          qrUnreadable: evidence.qrUnreadable,
+          qrText,
+          qrUnreadable: evidence.qrImage != null && qrText == null,
           hiddenSecret: evidence.hiddenSecret,
           manual: evidence.manual,
           fallbackAccountName: state.username,

@@ -55,7 +55,8 @@ export async function readQrFromImage(file: Blob): Promise<Result<string, ImageR
   }
 }
 
-function drawPixels(bitmap: ImageBitmap, width: number, height: number): ImageData | null {
+/** The bitmap drawn at `width` x `height`, as pixels (an OffscreenCanvas where there is one: workers). */
+export function drawPixels(bitmap: ImageBitmap, width: number, height: number): ImageData | null {
   // willReadFrequently: a CPU-backed canvas, so getImageData does not read back from the GPU.
   if (typeof OffscreenCanvas !== 'undefined') {
     const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });

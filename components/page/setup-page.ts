@@ -1,16 +1,17 @@
-import type { AppError } from '@/lib/protocol';
+import { MAX_QR_IMAGE_CHARS, type AppError } from '@/lib/protocol';
 import { detectPage, type PageInfo, type SetupPage } from '@/lib/keycloak-page';
-import { decodeQr } from '@/lib/qr';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
 import { fillInput, submitForm } from './fill';
 import type { showNotice } from './notice';
 
 /**
- * The TOTP setup page's part of the content script: reading Keycloak's QR code, enrolling,
- * keeping the filled code fresh. It is bundled with jsQR into `qr-reader.js`, which the
- * background injects into a setup page's content-script world only (`page.loadQrReader`), so
- * the script that loads on every ThingPark page stays small. That script detects the setup page
+ * The TOTP setup page's part of the content script: sending what the page shows (the QR image,
+ * the secret, the manual key) to the background, enrolling, keeping the filled code fresh. The
+ * background reads the QR image (components/background/setup-qr.ts). It is bundled into
+ * `qr-reader.js` (its name from when jsQR ran in the page), which the manifest loads on Keycloak's
+ * required-action pages and the background injects into a setup page found elsewhere
+ * (`page.loadQrReader`), so the script that loads on every ThingPark page stays small. That script detects the setup page
  * (`detectPageKind`), asks for this one at once, and calls `createSetupRunner` from the slot below
  * with what both must share (the notice on the page, the "waiting for unlock" state).
  */
@@ -32,8 +33,6 @@ export interface SetupRunner {
 /** Where `qr-reader.js` leaves its functions in the content script's world (never the page's). */
 export interface SetupSlot {
   __thingparkAutofillSetup?: (deps: SetupDeps) => SetupRunner;
-  /** The decoder alone, for the bench (tests/bench/qr.mjs reads the shipped one). */
-  __thingparkAutofillDecodeQr?: typeof decodeQr;
 }
 
 /** Keycloak's error text on a setup page, if it shows one. */
@@ -46,14 +45,12 @@ export function createSetupRunner(deps: SetupDeps): SetupRunner {
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   async function enroll(page: SetupPage, quiet = false): Promise<void> {
-    // The QR code is read while the page report is on its way. `page.enroll` does not wait for
-    // that report's answer: it settles the last enrollment itself, and says when the vault is
-    // locked, so nothing is asked before it.
-    const text = page.qrImage ? await readQr(page.qrImage) : null;
+    // Sent while the page report is on its way. `page.enroll` does not wait for that report's
+    // answer: it settles the last enrollment itself, and says when the vault is locked, so
+    // nothing is asked before it.
     const reply = await request('page.enroll', {
       evidence: {
-        qrText: text,
-        qrUnreadable: page.qrImage != null && text == null,
+        qrImage: page.qrImage ? imageSource(page.qrImage) : null,
         hiddenSecret: page.hiddenSecret,
         manual: page.manual,
         keycloakError: page.errors.code || page.errors.label ? page.errors : null,
@@ -116,39 +113,12 @@ export function createSetupRunner(deps: SetupDeps): SetupRunner {
 }
 
 /**
- * Reads the enrollment QR image: returns its text, or null when it cannot be read. Only data:
- * URLs are read (Keycloak inlines the PNG): fetching anything would be a network request the
- * extension promises not to make, and a cross-origin image would taint the canvas anyway.
+ * The QR image's `src` for the background to read (components/background/setup-qr.ts), as the
+ * attribute has it: no fetching (a URL that is not a PNG `data:` URL is unreadable there), and no
+ * decoding here, so the key URI is never decoded in the page's process. '' (unreadable) for a
+ * `src` too long to send.
  */
-export async function readQr(img: HTMLImageElement): Promise<string | null> {
+function imageSource(img: HTMLImageElement): string {
   const src = (img.getAttribute('src') ?? '').trim();
-  if (!/^data:image\//i.test(src)) return null;
-  const pixels = await pixelsOf(src);
-  if (!pixels) return null;
-  const decoded = decodeQr(pixels);
-  return decoded.ok ? decoded.value : null;
-}
-
-/** Draws a fresh copy of the image (not the page's element, which scripts could swap) to a canvas. */
-async function pixelsOf(src: string): Promise<ImageData | null> {
-  const image = new Image();
-  image.src = src;
-  try {
-    await image.decode();
-  } catch {
-    return null;
-  }
-  const { naturalWidth: width, naturalHeight: height } = image;
-  if (!width || !height || width * height > 4096 * 4096) return null;
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const context = canvas.getContext('2d', { willReadFrequently: true });
-  if (!context) return null;
-  context.drawImage(image, 0, 0);
-  try {
-    return context.getImageData(0, 0, width, height);
-  } catch {
-    return null; // tainted or out of memory: unreadable, said so by the caller
-  }
+  return src.length <= MAX_QR_IMAGE_CHARS ? src : '';
 }

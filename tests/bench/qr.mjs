@@ -10,16 +10,18 @@
  *   inverted colours or not
  * = 108 images per URI, for 2 URIs (SHA1/6/30 and SHA256/8/60: two QR versions) = 216 PNGs.
  *
- * Our reader is the shipped one: the built qr-reader.js (lib/qr.ts `decodeQr` + jsQR, minified),
- * run in Node and fed the PNG's RGBA pixels (what getImageData gives the content script; PNG
- * decoding is not timed, the browser does it). zbarimg (Debian zbar-tools, `ZBARIMG_ARGS`: QR
+ * Our reader is the shipped code: lib/qr.ts `decodeQr` + jsQR, built and minified by vite as the
+ * extension's build does (the extension runs it in its background), run in Node and fed the PNG's
+ * RGBA pixels (what getImageData gives the background; PNG decoding is not timed, the browser
+ * does it). zbarimg (Debian zbar-tools, `ZBARIMG_ARGS`: QR
  * only, both polarities) runs once per image; its wall time includes process start-up and PNG
  * decoding, so it is also reported net of the start-up (a 1x1 blank PNG read right before each
  * image). A read counts only if the text is exactly the URI.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 // @ts-ignore -- pngjs ships no type declarations
 import { PNG } from 'pngjs';
 import { qrDataUrl } from '../simulator/pages.mjs';
@@ -196,19 +198,21 @@ export async function makeCorpus(dir) {
 }
 
 /**
- * Our shipped reader, from the build: the script assigns the decoder to a global, as it does in
- * the content script's world. Run in this realm (a `vm` context would make every global lookup
- * of jsQR's hot loops, `Math` included, several times slower).
- * @param {string} qrReaderJs path of the built qr-reader.js
+ * Our reader: lib/qr.ts built and minified by vite, as in the extension's background (which
+ * cannot be loaded outside a browser), then imported into this realm (a `vm` context would make
+ * every global lookup of jsQR's hot loops, `Math` included, several times slower).
+ * @param {string} outDir where to write the build
  */
-function loadOurReader(qrReaderJs) {
-  const slot = /** @type {{__thingparkAutofillDecodeQr?: unknown}} */ (globalThis);
-  // eslint-disable-next-line no-new-func
-  new Function(readFileSync(qrReaderJs, 'utf8'))();
-  const decode = slot.__thingparkAutofillDecodeQr;
-  delete slot.__thingparkAutofillDecodeQr;
-  if (typeof decode !== 'function') throw new Error(`${qrReaderJs} did not define the decoder`);
-  return /** @type {(p: {data: Uint8ClampedArray, width: number, height: number}) => {ok: boolean, value?: string}} */ (decode);
+async function loadOurReader(outDir) {
+  const { build } = await import('vite');
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, minify: true, lib: { entry: resolve('lib/qr.ts'), formats: ['es'], fileName: 'qr' } },
+  });
+  const { decodeQr } = await import(pathToFileURL(join(outDir, 'qr.js')).href);
+  if (typeof decodeQr !== 'function') throw new Error(`${outDir}/qr.js does not export the decoder`);
+  return /** @type {(p: {data: Uint8ClampedArray, width: number, height: number}) => {ok: boolean, value?: string}} */ (decodeQr);
 }
 
 /** zbarimg's path, or null when it is not installed. */
@@ -233,14 +237,14 @@ function zbarimg(file) {
 }
 
 /**
- * @param {{qrReaderJs: string, corpusDir: string, repeat: number, every?: number, log: (s: string) => void}} o
+ * @param {{readerDir: string, corpusDir: string, repeat: number, every?: number, log: (s: string) => void}} o
  *   repeat: timings per image (its median counts); every: use every n-th image only (--quick)
  * @returns {Promise<{figures: import('./stats.mjs').Figure[], details: Record<string, unknown>}>}
  */
 export async function measureQr(o) {
   const corpus = (await makeCorpus(o.corpusDir)).filter((_, i) => i % (o.every ?? 1) === 0);
   o.log(`  QR reading: ${corpus.length} images in ${o.corpusDir}, our reader then zbarimg`);
-  const decode = loadOurReader(o.qrReaderJs);
+  const decode = await loadOurReader(o.readerDir);
   const pixels = corpus.map((c) => {
     const png = PNG.sync.read(readFileSync(c.file));
     return { data: new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), width: png.width, height: png.height };

@@ -133,7 +133,7 @@ try {
   if (only.has('qr')) {
     log('\nnode');
     const qr = await measureQr({
-      qrReaderJs: join(outDir, browsers[0] === 'firefox' ? 'firefox-mv3' : 'chrome-mv3', 'qr-reader.js'),
+      readerDir: join(outDir, 'qr-reader'),
       corpusDir: join(outDir, 'qr-corpus'),
       repeat: 1,
       every: quick ? 5 : 1,

@@ -29,6 +29,7 @@ import {
 } from '../../lib/protocol';
 import * as kc from '../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './fakes';
+import { fakeQrImage, fakeReadQr } from './fake-qr';
 
 // ---------------------------------------------------------------------------------------------
 // Data
@@ -49,9 +50,9 @@ const JANE_RAW = 'Jq3kP9vLm2Rt7Wc1Bn5d';
 const JANE_URI = kc.buildKeyUri({ policy: kc.normalizePolicy({}), issuer: 'ThingPark Enterprise', account: JANE, rawSecret: JANE_RAW });
 const BOB = 'bob@example.com';
 const BOB_RAW = 'Bz8TqW2mXn4Lp6Ks1Vb9';
+const BOB_URI = kc.buildKeyUri({ policy: kc.normalizePolicy({}), issuer: 'ThingPark Enterprise', account: BOB, rawSecret: BOB_RAW });
 const bobEvidence: PageEvidence = {
-  qrText: kc.buildKeyUri({ policy: kc.normalizePolicy({}), issuer: 'ThingPark Enterprise', account: BOB, rawSecret: BOB_RAW }),
-  qrUnreadable: false,
+  qrImage: fakeQrImage(BOB_URI),
   hiddenSecret: BOB_RAW,
   manual: null,
   keycloakError: null,
@@ -146,6 +147,7 @@ async function boot(): Promise<Env> {
     defaultDeviceName: async () => 'ThingPark Autofill · Test on Linux',
     fillTab: async (tabId) => (portCalls.push(`fillTab ${tabId}`), true),
     loadQrReader: async (tabId, frameId) => void portCalls.push(`loadQrReader ${tabId} ${frameId}`),
+    readQr: fakeReadQr,
     platforms,
     now: () => 1_700_000_020_000,
     newId: () => `id-${++ids}`,
@@ -259,7 +261,7 @@ describe("the page's platform comes from the caller, never from the message", ()
 
   it("page.fill on a platform with its own account: naming another platform's account id gets nothing", async () => {
     const env = await boot();
-    const bobUri = bobEvidence.qrText!;
+    const bobUri = BOB_URI;
     const added = await env.send('accounts.add', { accounts: [{ uri: bobUri, origin: SELF_HOSTED, realm: 'integrator', deviceName: 'Laptop' }], dryRun: false });
     expect(added).toMatchObject({ ok: true, value: [{ status: 'added' }] });
     const bobId = added.ok ? (added.value[0] as { id: string }).id : '';

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import jsQR from 'jsqr';
-import { decodeQr, MAX_QR_PIXELS, type Pixels } from '../../lib/qr';
+import { decodeQr, MAX_QR_PIXELS, pngFromDataUrl, type Pixels } from '../../lib/qr';
 import * as kc from '../simulator/keycloak.mjs';
 import * as pages from '../simulator/pages.mjs';
 import {
@@ -214,5 +214,49 @@ describe('decodeQr: the simulator’s setup page', () => {
 
   it("decodes nothing from the simulator's unreadable 'noise-qr' image", () => {
     expect(decodeQr(dataUrlPixels(pages.noiseQrDataUrl()))).toEqual({ ok: false, error: { code: 'not-found' } });
+  });
+});
+
+describe('pngFromDataUrl: the setup page\'s image as the background receives it', () => {
+  /** A PNG header declaring `width` x `height`, with no image data after it. */
+  function pngHeader(width: number, height: number): Uint8Array {
+    const bytes = new Uint8Array(33);
+    bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(16, width);
+    view.setUint32(20, height);
+    return bytes;
+  }
+  const url = (bytes: Uint8Array, prefix = 'data:image/png;base64,') => prefix + Buffer.from(bytes).toString('base64');
+
+  it("reads Keycloak's data URL (a space after the comma) with the size its header declares", async () => {
+    const src = await pages.qrDataUrl(SHA1_URI);
+    const png = pngFromDataUrl(src);
+    expect(png && [png.width, png.height]).toEqual([246, 246]);
+    expect(Buffer.from(png!.bytes)).toEqual(Buffer.from(src.slice(src.indexOf(',') + 1).trim(), 'base64'));
+    // Parameters before ";base64" and line breaks inside the base64 are allowed too.
+    const b64 = src.slice(src.indexOf(',') + 1).trim();
+    expect(pngFromDataUrl(`DATA:image/PNG;name=qr.png;base64,${b64.slice(0, 40)}\n${b64.slice(40)}`)?.width).toBe(246);
+  });
+
+  it('refuses a huge declared size before decoding anything', () => {
+    expect(pngFromDataUrl(url(pngHeader(4096, 4096)))).toMatchObject({ width: 4096, height: 4096 });
+    expect(pngFromDataUrl(url(pngHeader(4097, 4096)))).toBeNull();
+    expect(pngFromDataUrl(url(pngHeader(0xffffffff, 0xffffffff)))).toBeNull();
+    expect(pngFromDataUrl(url(pngHeader(0, 246)))).toBeNull();
+    expect(MAX_QR_PIXELS).toBe(4096 * 4096);
+  });
+
+  it.each([
+    ['another image type', url(pngHeader(10, 10), 'data:image/jpeg;base64,')],
+    ['a URL, not data', 'https://example.com/qr.png'],
+    ['not base64 encoded', 'data:image/png,%89PNG'],
+    ['bad base64', 'data:image/png;base64,@@@@'],
+    ['no PNG signature', url(new TextEncoder().encode('GIF89a and then some more bytes to be long enough'))],
+    ['a header without IHDR', url(pngHeader(10, 10).map((b, i) => (i === 12 ? 0x78 : b)))],
+    ['too short', url(pngHeader(10, 10).subarray(0, 20))],
+    ['empty', ''],
+  ])('refuses %s', (_what, src) => {
+    expect(pngFromDataUrl(src)).toBeNull();
   });
 });

@@ -11,6 +11,7 @@ import { KEYS, createVaultService, type StorageArea, type VaultService } from '.
 import type { Caller, FillRequest, Message, MessageType, PageEvidence, Protocol, Reply } from '../../lib/protocol';
 import * as kc from '../simulator/keycloak.mjs';
 import { FakeAlarms } from './fakes';
+import { fakeQrImage, fakeReadQr } from './fake-qr';
 
 // ---------------------------------------------------------------------------------------------
 // Fakes
@@ -63,8 +64,7 @@ const SAM = 'sam@example.com';
 const SAM_RAW = 'Aq3kP9vLm2Rt7Wc1Bn5d';
 
 const evidence = (): PageEvidence => ({
-  qrText: kc.buildKeyUri({ policy: kc.DEFAULT_POLICY, issuer: 'ThingPark Enterprise', account: SAM, rawSecret: SAM_RAW }),
-  qrUnreadable: false,
+  qrImage: fakeQrImage(kc.buildKeyUri({ policy: kc.DEFAULT_POLICY, issuer: 'ThingPark Enterprise', account: SAM, rawSecret: SAM_RAW })),
   hiddenSecret: SAM_RAW,
   manual: null,
   keycloakError: null,
@@ -118,6 +118,7 @@ function boot(s: Stores = stores()): Env {
     fillTab: async () => true,
     platforms: new FakePlatforms(),
     loadQrReader: async () => undefined,
+    readQr: fakeReadQr,
     now: () => s.clock.now,
     newId: () => `id-${++ids}`,
   });

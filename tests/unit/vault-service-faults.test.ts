@@ -26,6 +26,7 @@ import { DEFAULT_ITERATIONS, type VaultEnvelopeV1 } from '../../lib/vault';
 import { fromBase64, toBase64 } from '../../lib/base64';
 import * as kc from '../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './fakes';
+import { fakeQrImage, fakeReadQr } from './fake-qr';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -62,6 +63,7 @@ function boot(o: { local?: MemoryArea; session?: MemoryArea; kdf?: null } = {}):
     defaultDeviceName: async () => 'ThingPark Autofill · Test on Linux',
     fillTab: async () => true,
     loadQrReader: async () => undefined,
+    readQr: fakeReadQr,
     platforms: new FakePlatforms(),
   });
   const send = <K extends MessageType>(type: K, payload: Protocol[K]['req'], caller: Caller = EXT) =>
@@ -281,7 +283,7 @@ describe('nothing overwrites a damaged vault by itself', () => {
     await env.send('vault.changePassphrase', { oldPassphrase: PASS, newPassphrase: 'new passphrase 2025', confirm: 'new passphrase 2025' });
     await env.send('accounts.add', { accounts: [{ uri: URI, origin: ORIGIN, realm: REALM, deviceName: 'Laptop' }], dryRun: false });
     await env.send('backup.import', { file: '{"format":"thingpark-autofill-backup"}', passphrase: PASS });
-    await env.send('page.enroll', { evidence: { qrText: URI, qrUnreadable: false, hiddenSecret: RAW, manual: null, keycloakError: null } }, TAB);
+    await env.send('page.enroll', { evidence: { qrImage: fakeQrImage(URI), hiddenSecret: RAW, manual: null, keycloakError: null } }, TAB);
     await env.send('page.submitted', {}, TAB);
     await env.send('page.seen', { kind: 'none', setupError: null }, { ...TAB, url: `${ORIGIN}/tpe/` } as Caller);
     await env.send('vault.reset', { confirm: 'yes' } as unknown as Protocol['vault.reset']['req']);

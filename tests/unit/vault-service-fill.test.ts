@@ -23,6 +23,7 @@ import {
 } from '../../lib/protocol';
 import * as kc from '../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './fakes';
+import { fakeQrImage, fakeReadQr } from './fake-qr';
 
 // ---------------------------------------------------------------------------------------------
 // Data
@@ -48,8 +49,7 @@ const HOLLY = 'holly@example.com';
 const keyUri = (account: string, raw: string, policy: Partial<kc.OtpPolicy> = {}) =>
   kc.buildKeyUri({ policy: kc.normalizePolicy(policy), issuer: ISSUER, account, rawSecret: raw });
 const evidence = (account: string, raw: string, policy: Partial<kc.OtpPolicy> = {}): PageEvidence => ({
-  qrText: keyUri(account, raw, policy),
-  qrUnreadable: false,
+  qrImage: fakeQrImage(keyUri(account, raw, policy)),
   hiddenSecret: raw,
   manual: null,
   keycloakError: null,
@@ -99,6 +99,7 @@ function boot(): Env {
     fillTab: async () => true,
     platforms: new FakePlatforms(),
     loadQrReader: async () => undefined,
+    readQr: fakeReadQr,
     now: () => clock.now,
     newId: () => `id-${++ids}`,
   });

@@ -24,6 +24,7 @@ import { parseOtpauthUri } from '../../lib/otp';
 import { MAX_BACKUP_BYTES } from '../../lib/backup';
 import { fromBase64, toBase64 } from '../../lib/base64';
 import { MemoryArea, FakeAlarms } from './fakes';
+import { fakeReadQr } from './fake-qr';
 
 // ---------------------------------------------------------------------------------------------
 // Data
@@ -88,6 +89,7 @@ function boot(stores: Partial<Stores> = {}): Env {
     fillTab: async () => true,
     platforms,
     loadQrReader: async () => undefined,
+    readQr: fakeReadQr,
   });
   const send = async <K extends MessageType>(type: K, payload: Protocol[K]['req']): Promise<Reply<K>> => {
     const reply = await svc.handle({ type, ...payload } as unknown as Message<K>, PAGE);

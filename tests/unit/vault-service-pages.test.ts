@@ -8,6 +8,7 @@ import { FakePlatforms } from './fake-platforms';
 import { describe, expect, it, vi } from 'vitest';
 import { KEYS, createVaultService, type VaultService } from '../../lib/vault-service';
 import {
+  MAX_QR_IMAGE_CHARS,
   parseMessage,
   type AppErrorCode,
   type Caller,
@@ -20,6 +21,7 @@ import {
 import type { ManualInfo } from '../../lib/enrollment';
 import * as kc from '../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './fakes';
+import { fakeQrImage, fakeReadQr, UNREADABLE_QR } from './fake-qr';
 
 // ---------------------------------------------------------------------------------------------
 // Data
@@ -52,7 +54,7 @@ const tab = (tabId = 7, url = SETUP_URL, frameId = 0): ContentCaller => ({ kind:
 const TAB = tab();
 
 function evidence(over: Partial<PageEvidence> = {}): PageEvidence {
-  return { qrText: URI, qrUnreadable: false, hiddenSecret: RAW, manual: null, keycloakError: null, ...over };
+  return { qrImage: fakeQrImage(URI), hiddenSecret: RAW, manual: null, keycloakError: null, ...over };
 }
 
 const MANUAL: ManualInfo = {
@@ -73,6 +75,7 @@ interface Env {
   svc: VaultService;
   clock: { now: number };
   loadQrReader: ReturnType<typeof vi.fn>;
+  readQr: ReturnType<typeof vi.fn>;
   send<K extends MessageType>(type: K, payload: Protocol[K]['req'], caller?: Caller): Promise<Reply<K>>;
 }
 
@@ -83,6 +86,7 @@ function boot(): Env {
   const session = new MemoryArea();
   const clock = { now: 1_700_000_020_000 };
   const loadQrReader = vi.fn(async (_tabId: number, _frameId: number) => undefined);
+  const readQr = vi.fn(fakeReadQr);
   const svc = createVaultService({
     local,
     session,
@@ -92,13 +96,14 @@ function boot(): Env {
     platforms: new FakePlatforms(),
     defaultDeviceName: async () => DEFAULT_NAME,
     loadQrReader,
+    readQr,
     fillTab: async () => true,
     now: () => clock.now,
     newId: () => `id-${++ids}`,
   });
   const send = <K extends MessageType>(type: K, payload: Protocol[K]['req'], caller: Caller = EXT) =>
     svc.handle({ type, ...payload } as unknown as Message<K>, caller);
-  return { local, session, svc, clock, loadQrReader, send };
+  return { local, session, svc, clock, loadQrReader, readQr, send };
 }
 
 async function unlocked(): Promise<Env> {
@@ -137,6 +142,21 @@ describe('page.enroll', () => {
     expectOk(await env.send('vault.lock', {}));
     expectErr(await enroll(env), 'locked');
     expect(env.session.map.has(KEYS.tabs)).toBe(false);
+    // Nothing is decoded for a vault that cannot use it.
+    expect(env.readQr).not.toHaveBeenCalled();
+  });
+
+  it('reads the QR image in the background, once per request; a page without one (manual mode) costs no reading', async () => {
+    const env = await unlocked();
+    expectOk(await enroll(env));
+    expect(env.readQr).toHaveBeenCalledTimes(1);
+    expect(env.readQr).toHaveBeenCalledWith(fakeQrImage(URI));
+    // (Manual mode shows no user name: refused for that, after no reading.)
+    expectErr(await enroll(env, TAB, evidence({ qrImage: null, manual: MANUAL })), 'no-account-name');
+    expect(env.readQr).toHaveBeenCalledTimes(1);
+    // An image whose source the page could not send ('') is an unreadable QR code, not none.
+    expectErr(await enroll(env, TAB, evidence({ qrImage: '' })), 'qr-unreadable');
+    expect(env.readQr).toHaveBeenCalledTimes(1);
   });
 
   it('offers the code, default device name and no auto-submit; stores nothing yet', async () => {
@@ -186,7 +206,7 @@ describe('page.enroll', () => {
   it('passes cross-check refusals through and keeps no pending', async () => {
     const env = await unlocked();
     expectErr(await enroll(env, TAB, evidence({ hiddenSecret: RAW2 })), 'secret-mismatch');
-    expectErr(await enroll(env, TAB, evidence({ qrText: null, qrUnreadable: true })), 'qr-unreadable');
+    expectErr(await enroll(env, TAB, evidence({ qrImage: UNREADABLE_QR })), 'qr-unreadable');
     expectErr(await enroll(env, TAB, evidence({ hiddenSecret: null })), 'no-secret');
     // A refused enrollment leaves nothing pending.
     expect(expectOk(await submitted(env))).toEqual({ pending: false });
@@ -301,7 +321,7 @@ describe('settling a submitted enrollment', () => {
     expectOk(await seen(env));
     expect(expectOk(await enroll(env)).deviceName).toBe(`${DEFAULT_NAME} (2)`);
     // Another user on the same platform starts from the base name.
-    expect(expectOk(await enroll(env, tab(9), evidence({ qrText: URI2, hiddenSecret: RAW2 }))).deviceName).toBe(DEFAULT_NAME);
+    expect(expectOk(await enroll(env, tab(9), evidence({ qrImage: fakeQrImage(URI2), hiddenSecret: RAW2 }))).deviceName).toBe(DEFAULT_NAME);
   });
 
   it('the login page after a submit (Keycloak restarted the login) is not an acceptance', async () => {
@@ -390,7 +410,7 @@ describe('onTabLoaded and onTabRemoved', () => {
   it('onTabRemoved leaves other tabs pending', async () => {
     const env = await unlocked();
     expectOk(await enroll(env, tab(7)));
-    expectOk(await enroll(env, tab(8), evidence({ qrText: URI2, hiddenSecret: RAW2 })));
+    expectOk(await enroll(env, tab(8), evidence({ qrImage: fakeQrImage(URI2), hiddenSecret: RAW2 })));
     expectOk(await submitted(env, tab(7)));
     expectOk(await submitted(env, tab(8)));
     await env.svc.onTabRemoved(7);
@@ -495,7 +515,7 @@ describe('manual mode and page.username', () => {
   it('the user name typed on the login page names a manual-mode enrollment', async () => {
     const env = await unlocked();
     expect(expectOk(await env.send('page.username', { username: '  jane.doe@example.com ' }, tab(7, LOGIN_URL)))).toEqual({ remembered: true });
-    const offer = expectOk(await enroll(env, TAB, evidence({ qrText: null, manual: MANUAL })));
+    const offer = expectOk(await enroll(env, TAB, evidence({ qrImage: null, manual: MANUAL })));
     expect(offer.accountName).toBe('jane.doe@example.com');
     expect(offer.issuer).toBe(REALM);
     expect(offer.code).toBe(kc.totp({ secret: new TextEncoder().encode(RAW), nowMs: env.clock.now }));
@@ -506,17 +526,17 @@ describe('manual mode and page.username', () => {
 
   it("without a remembered user name (or in another tab) manual mode → 'no-account-name'", async () => {
     const env = await unlocked();
-    expectErr(await enroll(env, TAB, evidence({ qrText: null, manual: MANUAL })), 'no-account-name');
+    expectErr(await enroll(env, TAB, evidence({ qrImage: null, manual: MANUAL })), 'no-account-name');
     expectOk(await env.send('page.username', { username: 'jane' }, tab(8, LOGIN_URL)));
-    expectErr(await enroll(env, TAB, evidence({ qrText: null, manual: MANUAL })), 'no-account-name');
+    expectErr(await enroll(env, TAB, evidence({ qrImage: null, manual: MANUAL })), 'no-account-name');
     expectOk(await env.send('page.username', { username: '   ' }, TAB));
-    expectErr(await enroll(env, TAB, evidence({ qrText: null, manual: MANUAL })), 'no-account-name');
+    expectErr(await enroll(env, TAB, evidence({ qrImage: null, manual: MANUAL })), 'no-account-name');
   });
 
   it('a manual key that disagrees with the hidden secret is refused', async () => {
     const env = await unlocked();
     expectOk(await env.send('page.username', { username: 'jane' }, TAB));
-    expectErr(await enroll(env, TAB, evidence({ qrText: null, manual: MANUAL, hiddenSecret: RAW2 })), 'secret-mismatch');
+    expectErr(await enroll(env, TAB, evidence({ qrImage: null, manual: MANUAL, hiddenSecret: RAW2 })), 'secret-mismatch');
   });
 });
 
@@ -525,7 +545,7 @@ describe('two tabs', () => {
     const env = await unlocked();
     const t1 = tab(7);
     const t2 = tab(8);
-    const [o1, o2] = await Promise.all([enroll(env, t1), enroll(env, t2, evidence({ qrText: URI2, hiddenSecret: RAW2 }))]);
+    const [o1, o2] = await Promise.all([enroll(env, t1), enroll(env, t2, evidence({ qrImage: fakeQrImage(URI2), hiddenSecret: RAW2 }))]);
     expect(expectOk(o1).accountName).toBe('jane.doe@example.com');
     expect(expectOk(o2).accountName).toBe('bob@example.com');
     const [s1, s2] = await Promise.all([submitted(env, t1), submitted(env, t2)]);
@@ -550,17 +570,17 @@ describe('parseMessage', () => {
 
   it('accepts well-formed page messages', () => {
     expect(parseMessage(good)).not.toBeNull();
-    expect(parseMessage({ type: 'page.enroll', evidence: evidence({ qrText: null, manual: MANUAL }) })).not.toBeNull();
+    expect(parseMessage({ type: 'page.enroll', evidence: evidence({ qrImage: null, manual: MANUAL }) })).not.toBeNull();
     expect(parseMessage({ type: 'page.enroll', evidence: evidence({ keycloakError: { code: 'x', label: null } }) })).not.toBeNull();
     expect(parseMessage({ type: 'page.seen', kind: 'setup', setupError: 'Invalid authenticator code.' })).not.toBeNull();
     expect(parseMessage({ type: 'page.username', username: 'jane' })).not.toBeNull();
     expect(parseMessage({ type: 'page.submitted' })).not.toBeNull();
     expect(parseMessage({ type: 'page.loadQrReader' })).not.toBeNull();
-    expect(parseMessage({ type: 'page.enroll', evidence: evidence({ qrText: 'x'.repeat(4096) }) })).not.toBeNull();
+    expect(parseMessage({ type: 'page.enroll', evidence: evidence({ qrImage: 'x'.repeat(MAX_QR_IMAGE_CHARS) }) })).not.toBeNull();
   });
 
   it('rejects oversized evidence', () => {
-    expect(parseMessage({ type: 'page.enroll', evidence: evidence({ qrText: 'x'.repeat(5000) }) })).toBeNull();
+    expect(parseMessage({ type: 'page.enroll', evidence: evidence({ qrImage: 'x'.repeat(MAX_QR_IMAGE_CHARS + 1) }) })).toBeNull();
     expect(parseMessage({ type: 'page.enroll', evidence: evidence({ hiddenSecret: 'x'.repeat(5000) }) })).toBeNull();
     expect(parseMessage({ type: 'page.enroll', evidence: evidence({ manual: { ...MANUAL, key: 'A'.repeat(5000) } }) })).toBeNull();
     expect(parseMessage({ type: 'page.enroll', evidence: evidence({ manual: { ...MANUAL, algorithm: 'A'.repeat(5000) } }) })).toBeNull();
@@ -572,9 +592,8 @@ describe('parseMessage', () => {
     ['no evidence', { type: 'page.enroll' }],
     ['evidence not an object', { type: 'page.enroll', evidence: 'x' }],
     ['evidence an array', { type: 'page.enroll', evidence: [] }],
-    ['qrText a number', { type: 'page.enroll', evidence: { ...evidence(), qrText: 42 } }],
-    ['qrUnreadable a string', { type: 'page.enroll', evidence: { ...evidence(), qrUnreadable: 'no' } }],
-    ['qrUnreadable missing', { type: 'page.enroll', evidence: { ...evidence(), qrUnreadable: undefined } }],
+    ['qrImage a number', { type: 'page.enroll', evidence: { ...evidence(), qrImage: 42 } }],
+    ['qrImage missing', { type: 'page.enroll', evidence: { ...evidence(), qrImage: undefined } }],
     ['hiddenSecret an object', { type: 'page.enroll', evidence: { ...evidence(), hiddenSecret: {} } }],
     ['manual a string', { type: 'page.enroll', evidence: { ...evidence(), manual: 'IFYT' } }],
     ['manual key missing', { type: 'page.enroll', evidence: { ...evidence(), manual: { ...MANUAL, key: null } } }],

@@ -15,6 +15,7 @@ import type { AppErrorCode, Caller, FillRequest, Message, MessageType, PageEvide
 import { NO_POLICY } from '../../lib/policy';
 import * as kc from '../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './fakes';
+import { fakeQrImage, fakeReadQr } from './fake-qr';
 
 // ---------------------------------------------------------------------------------------------
 // Fakes (same approach as vault-service-manage.test.ts)
@@ -56,8 +57,7 @@ const ISSUER = 'ThingPark Enterprise';
 const SECRETS = [RAW, B32, kc.formatSecretForDisplay(RAW)];
 
 const evidence = (account = JANE, raw = RAW): PageEvidence => ({
-  qrText: kc.buildKeyUri({ policy: kc.DEFAULT_POLICY, issuer: ISSUER, account, rawSecret: raw }),
-  qrUnreadable: false,
+  qrImage: fakeQrImage(kc.buildKeyUri({ policy: kc.DEFAULT_POLICY, issuer: ISSUER, account, rawSecret: raw })),
   hiddenSecret: raw,
   manual: null,
   keycloakError: null,
@@ -116,6 +116,7 @@ function boot(policy: unknown = undefined, o: { managed?: boolean } = {}): Env {
     fillTab: async () => true,
     platforms,
     loadQrReader: async () => undefined,
+    readQr: fakeReadQr,
     now: () => clock.now,
     newId: () => `id-${++ids}`,
     ...(o.managed === false
@@ -264,6 +265,7 @@ describe('a managed store that cannot be read is no policy', () => {
       fillTab: async () => true,
       platforms: new FakePlatforms(),
       loadQrReader: async () => undefined,
+      readQr: fakeReadQr,
       managed: () => {
         throw new TypeError('browser.storage.managed is undefined');
       },
@@ -387,6 +389,7 @@ describe('the auto-lock alarm follows the policy', () => {
       fillTab: async () => true,
       platforms: env.platforms,
       loadQrReader: async () => undefined,
+      readQr: fakeReadQr,
       managed: async () => ({ maxAutoLockMinutes: 4 }),
     });
     await restarted.onPolicyChanged();

@@ -29,6 +29,7 @@ import { matchPatternFor } from '../../lib/platforms';
 import { realmFromUrl } from '../../lib/keycloak-page';
 import { APP_CODES, badResult, hostileString, mutated, runs, secretSpellings } from './property-helpers';
 import { MemoryArea, FakeAlarms } from './fakes';
+import { fakeQrImage, fakeReadQr, UNREADABLE_QR } from './fake-qr';
 
 // ---------------------------------------------------------------------------------------------
 // The world: platforms, accounts, secrets
@@ -174,6 +175,11 @@ const manualArb = fc.record({
   counter: fc.oneof(oneOf(null, 'Counter: 0', `Counter: ${Number.MAX_SAFE_INTEGER}`), str(10)),
 });
 
+/** The page's QR image as the background gets it: one showing `text`, an unreadable one, or none. */
+function asImage(text: string | null, unreadable: boolean): string | null {
+  return text != null ? fakeQrImage(text) : unreadable ? UNREADABLE_QR : null;
+}
+
 const evidenceArb = fc
   .record({
     page: fc.nat({ max: PAGE_RAW.length - 1 }),
@@ -190,9 +196,9 @@ const evidenceArb = fc
     manual: fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: manualArb }),
     keycloakError: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.record({ code: fc.option(str(10), { nil: null }), label: fc.option(str(10), { nil: null }) }) }),
   })
-  .map(({ page, ...e }) => ({
+  .map(({ page, qrText, qrUnreadable, ...e }) => ({
     ...e,
-    qrText: e.qrText === 'QR OF THIS PAGE' ? PAGE_URIS[page]! : e.qrText,
+    qrImage: asImage(qrText === 'QR OF THIS PAGE' ? PAGE_URIS[page]! : qrText, qrUnreadable),
     hiddenSecret: e.hiddenSecret === 'SECRET OF THIS PAGE' ? PAGE_RAW[page]! : e.hiddenSecret,
   }));
 
@@ -364,6 +370,7 @@ function boot(w: Omit<World, 'svc'> & { svc?: VaultService }): World {
     defaultDeviceName: async () => 'ThingPark Autofill · Test on Linux',
     fillTab: async (tabId) => tabId >= 1 && tabId <= 3,
     loadQrReader: async () => undefined,
+    readQr: fakeReadQr,
     platforms: w.platforms,
     now: () => world.clock.now,
     newId: () => `id-${++world.ids}`,

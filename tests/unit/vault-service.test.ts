@@ -18,6 +18,7 @@ import { parseVaultData, type StoredAccount, type VaultData } from '../../lib/ac
 import { parseOtpauthUri } from '../../lib/otp';
 import { fromBase64, toBase64 } from '../../lib/base64';
 import { MemoryArea, FakeAlarms } from './fakes';
+import { fakeReadQr } from './fake-qr';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -62,6 +63,7 @@ function boot(stores: { local?: MemoryArea; session?: MemoryArea; alarms?: FakeA
     fillTab: async () => true,
     platforms: new FakePlatforms(),
     loadQrReader: async () => undefined,
+    readQr: fakeReadQr,
   });
   const send = <K extends MessageType>(type: K, payload: Protocol[K]['req'], caller: Caller = PAGE) =>
     svc.handle({ type, ...payload } as unknown as Message<K>, caller);

@@ -1,0 +1,34 @@
+import { decodeQr, pngFromDataUrl } from '@/lib/qr';
+import { drawPixels } from '@/components/add/qr-image';
+
+/**
+ * Reads Keycloak's enrollment QR code for `page.enroll`, in the background: the setup page's
+ * script sends the image's `data:` URL as the page has it, and the key URI (with its secret) is
+ * decoded here, never in the page's process. Here jsQR's code is compiled once and stays warm for
+ * the next setup page, where a page script would parse and run it cold on every load (issue 7's
+ * enrollment latency).
+ *
+ * Only PNG data URLs are read (Keycloak inlines a PNG): nothing is fetched, and the size the PNG
+ * declares is checked before the browser decodes it (lib/qr.ts, `pngFromDataUrl`). Returns the
+ * QR's text, or null when the image cannot be read.
+ */
+export async function readSetupQr(dataUrl: string): Promise<string | null> {
+  const png = pngFromDataUrl(dataUrl);
+  if (!png) return null;
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([png.bytes], { type: 'image/png' }));
+  } catch {
+    return null; // a damaged PNG
+  }
+  try {
+    const pixels = drawPixels(bitmap, bitmap.width, bitmap.height);
+    if (!pixels) return null;
+    const decoded = decodeQr(pixels);
+    return decoded.ok ? decoded.value : null;
+  } catch {
+    return null; // out of memory for the canvas: unreadable, said so by the caller
+  } finally {
+    bitmap.close();
+  }
+}

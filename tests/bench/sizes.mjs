@@ -5,7 +5,8 @@
  * - OTP (and password) pages: what the manifest's content_scripts inject on ThingPark hosts
  *   (thingpark.js, plus any CSS they list). It is one self-contained bundle (no
  *   imports); the check below fails loudly if a later build makes it pull chunks.
- * - Setup pages: the same plus qr-reader.js (jsQR), which the manifest loads on Keycloak's
+ * - Setup pages: the same plus qr-reader.js (the setup page's script; the QR image is read in the
+ *   background since jsQR left the page scripts), which the manifest loads on Keycloak's
  *   required-action pages only (and the background injects into a setup page found elsewhere).
  */
 import { readFileSync } from 'node:fs';

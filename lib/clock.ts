@@ -16,3 +16,18 @@ export function clockOffset(dateHeader: string, sentAt: number, receivedAt: numb
 
 /** Offsets within this are noise (the header's resolution plus the round trip). */
 export const SKEW_TOLERANCE_MS = 2000;
+
+/** The offset codes are computed with: `offset` when it is more than noise, else 0 (our clock). */
+export function effectiveOffset(offset: number | null): number {
+  return offset !== null && Math.abs(offset) > SKEW_TOLERANCE_MS ? offset : 0;
+}
+
+/**
+ * Whether a code computed with offset `used` must be asked for again now that the page has
+ * `measured` the server's clock: they disagree by more than noise. Both ways: the background may
+ * have used an offset it remembered for this platform that no longer holds (this computer's
+ * clock was corrected since).
+ */
+export function needsClockCorrection(measured: number | null, used: number): boolean {
+  return measured !== null && Math.abs(effectiveOffset(measured) - used) > SKEW_TOLERANCE_MS;
+}

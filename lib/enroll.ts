@@ -45,6 +45,11 @@ export interface EnrollInput {
   refusedNames: readonly string[];
   data: VaultData;
   nowMs: number;
+  /**
+   * The platform's clock minus ours (ms), when it differs by more than the Date header's noise:
+   * Keycloak checks the setup code against its own clock. 0 or absent: ours.
+   */
+  serverOffsetMs?: number;
   id: string;
 }
 
@@ -71,8 +76,9 @@ export function planEnrollment(input: EnrollInput): Result<EnrollPlan, EnrollErr
     .concat(input.refusedNames);
   const deviceName = chooseDeviceName(input.baseDeviceName, taken);
   const isHotp = otp.kind === 'hotp';
-  const step = isHotp ? otp.counter : stepAt(otp, input.nowMs);
-  const code = isHotp ? codeForStep(otp, otp.counter) : codeAt(otp, input.nowMs);
+  const serverNow = input.nowMs + (input.serverOffsetMs ?? 0);
+  const step = isHotp ? otp.counter : stepAt(otp, serverNow);
+  const code = isHotp ? codeForStep(otp, otp.counter) : codeAt(otp, serverNow);
   const account: StoredAccount = {
     ...otp,
     // Keycloak moves an HOTP credential's counter past the code that set it up.

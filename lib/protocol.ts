@@ -133,7 +133,11 @@ export interface Protocol {
 
   // From content scripts on ThingPark pages. The page's origin and realm come from the sender.
   /** The setup page's evidence; answers with what to fill. Nothing is stored yet. */
-  'page.enroll': { req: { evidence: PageEvidence }; res: EnrollOffer };
+  /**
+   * The setup page asks for its code. `clockOffsetMs`: server clock minus local clock, from the
+   * page origin's `Date` header, once measured (absent or null before).
+   */
+  'page.enroll': { req: { evidence: PageEvidence; clockOffsetMs?: number | null }; res: EnrollOffer };
   /** The setup form was submitted with what we filled. */
   'page.submitted': { req: Record<string, never>; res: { pending: boolean } };
   /** A page finished loading in this tab: settles a submitted enrollment. */
@@ -248,8 +252,10 @@ export type FillReply =
       validForMs: number | null;
       /** The server clock's offset when it is off by more than one step (ms), else null. */
       skewWarningMs: number | null;
+      /** The server clock's offset the code was computed with (ms; 0: this computer's clock). */
+      clockOffsetMs: number;
     }
-  | { kind: 'wait'; retryInMs: number; accountName: string }
+  | { kind: 'wait'; retryInMs: number; accountName: string; clockOffsetMs: number }
   | { kind: 'choose'; candidates: { id: string; accountName: string; issuer: string; deviceName: string }[] }
   | { kind: 'none'; reason: 'no-account' | 'device-not-listed' };
 
@@ -282,6 +288,8 @@ export interface EnrollOffer {
   autoSubmit: boolean;
   issuer: string;
   accountName: string;
+  /** The server clock's offset the code was computed with (ms; 0: this computer's clock). */
+  clockOffsetMs: number;
   /** When the filled TOTP code goes stale (ms), so the page can refresh it; null for HOTP. */
   refreshInMs: number | null;
 }
@@ -366,7 +374,7 @@ const SHAPES: { [K in MessageType]: (m: Record<string, unknown>) => boolean } = 
   'backup.import': (m) => isString(m.file) && isPassphrase(m.passphrase),
   'backup.exportPlain': (m) => isPassphrase(m.vaultPassphrase),
   'tab.fillOtp': (m) => Number.isSafeInteger(m.tabId) && (m.accountId === null || (isString(m.accountId) && m.accountId.length <= 256)),
-  'page.enroll': (m) => isEvidence(m.evidence),
+  'page.enroll': (m) => isEvidence(m.evidence) && (m.clockOffsetMs === undefined || isClockOffset(m.clockOffsetMs)),
   'page.fill': (m) => isFillRequest(m),
   'page.otpSubmitted': () => true,
   'page.loadQrReader': () => true,
@@ -391,16 +399,17 @@ const isStringOrNull = (v: unknown): v is string | null => v === null || isStrin
 // Bounded so a hostile page cannot make the background parse megabytes.
 const isShortOrNull = (v: unknown) => v === null || (isString(v) && v.length <= 4096);
 
+/** A measured clock offset (ms), or null: within a year either way. */
+const isClockOffset = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 366 * 86_400_000);
+
 function isFillRequest(m: Record<string, unknown>): boolean {
   const devicesOk =
     Array.isArray(m.devices) &&
     m.devices.length <= 100 &&
     m.devices.every((d) => isRecord(d) && isString(d.id) && d.id.length <= 256 && isString(d.label) && d.label.length <= 256);
-  const offsetOk =
-    m.clockOffsetMs === null || (typeof m.clockOffsetMs === 'number' && Number.isFinite(m.clockOffsetMs) && Math.abs(m.clockOffsetMs) < 366 * 86_400_000);
   return (
     devicesOk &&
-    offsetOk &&
+    isClockOffset(m.clockOffsetMs) &&
     isShortOrNull(m.attemptedUsername) &&
     isShortOrNull(m.chosenAccountId) &&
     isShortOrNull(m.pageError)

@@ -19,7 +19,8 @@ import { EMPTY_VAULT, inListOrder, parseVaultData, type StoredAccount, type Vaul
 import { addAccount, planEnrollment } from './enroll';
 import { realmFromUrl } from './keycloak-page';
 import { secondsLeft } from './otp';
-import { codeNow, displayCode, markUsed, pickAccount, SKEW_TOLERANCE_MS } from './login';
+import { codeNow, displayCode, markUsed, pickAccount } from './login';
+import { effectiveOffset } from './clock';
 import { normalizeOrigin, planAdditions, sameAuthenticator } from './add-accounts';
 import { MAX_BACKUP_BYTES, openBackup, plainExport, planImport, sealBackup } from './backup';
 import { findSameHost, isBuiltIn, matchPatternFor, parsePlatformUrl, parseStoredPlatforms, scriptIdFor, type StoredPlatform } from './platforms';
@@ -142,6 +143,15 @@ export function createVaultService(deps: VaultServiceDeps) {
   let tabs: Record<string, TabState> | null = null;
   let tabWrites: Promise<unknown> = Promise.resolve();
   const clockOffsets = new Map<string, number>();
+  /**
+   * The platform's clock minus ours, to compute its codes with: measured by its pages (the
+   * `Date` header) and remembered here per origin (memory only), so that the next page gets the
+   * right code at once. 0 while unknown or within the header's noise.
+   */
+  function serverOffset(origin: string, measured: number | null): number {
+    if (measured != null) clockOffsets.set(origin, measured);
+    return effectiveOffset(measured ?? clockOffsets.get(origin) ?? null);
+  }
   // Every state change runs in this queue: two tabs or a popup and a content script must never
   // interleave a read-modify-write of the vault.
   let queue: Promise<unknown> = Promise.resolve();
@@ -674,7 +684,7 @@ export function createVaultService(deps: VaultServiceDeps) {
       return ok({ injected: true });
     },
 
-    'page.enroll': async ({ evidence }, caller) => {
+    'page.enroll': async ({ evidence, clockOffsetMs }, caller) => {
       if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
       await restore();
       // This setup page settles the tab's last submitted enrollment as its `page.seen` does, so
@@ -688,6 +698,13 @@ export function createVaultService(deps: VaultServiceDeps) {
       const qrText = evidence.qrImage ? await deps.readQr(evidence.qrImage) : null;
       const state = await tabState(caller.tabId);
       const settings = await readSettings();
+      // Keycloak checks the setup code with its own clock: follow it once this page has measured
+      // it. Until then our clock, not an offset remembered for the platform: the setup page is
+      // filled once and then submitted, often at once (Submit automatically waits for the
+      // measurement), and a remembered offset that no longer holds would give a code Keycloak
+      // refuses where ours, nearly always right, is accepted. The measurement is remembered for
+      // the platform's login pages, which correct themselves before their code is used up.
+      const offset = clockOffsetMs != null ? serverOffset(origin, clockOffsetMs) : 0;
       const plan = planEnrollment({
         evidence: {
           qrText,
@@ -703,6 +720,7 @@ export function createVaultService(deps: VaultServiceDeps) {
         refusedNames: state.refusedNames,
         data: unlocked.data,
         nowMs: now(),
+        serverOffsetMs: offset,
         id: newId(),
       });
       if (!plan.ok) return err(plan.error);
@@ -717,7 +735,8 @@ export function createVaultService(deps: VaultServiceDeps) {
         issuer,
         accountName,
         autoSubmit: settings.autoSubmit && !pageShowsError,
-        refreshInMs: account.kind === 'totp' ? secondsLeft(account, now()) * 1000 : null,
+        clockOffsetMs: offset,
+        refreshInMs: account.kind === 'totp' ? secondsLeft(account, now() + offset) * 1000 : null,
       });
     },
 
@@ -738,10 +757,7 @@ export function createVaultService(deps: VaultServiceDeps) {
         return err({ code: state === 'none' ? 'no-vault' : state === 'damaged' ? 'corrupt' : 'locked' });
       }
       const { origin, realm } = platformOf(caller.url);
-      // The server's clock offset is measured once per origin by the page and remembered here
-      // (memory only), so that later logins get the right code at once.
-      if (m.clockOffsetMs != null) clockOffsets.set(origin, m.clockOffsetMs);
-      const knownOffset = m.clockOffsetMs ?? clockOffsets.get(origin) ?? null;
+      const offset = serverOffset(origin, m.clockOffsetMs);
       const state = await tabState(caller.tabId);
       const pick = pickAccount(unlocked.data.accounts, {
         origin,
@@ -759,10 +775,8 @@ export function createVaultService(deps: VaultServiceDeps) {
         });
       }
       const { account, deviceId } = pick;
-      // Follow the server's clock when ours is off by more than the Date header's noise.
-      const offset = knownOffset != null && Math.abs(knownOffset) > SKEW_TOLERANCE_MS ? knownOffset : 0;
       const next = codeNow(account, now() + offset);
-      if (next.kind === 'wait') return ok({ kind: 'wait', retryInMs: next.waitMs, accountName: account.accountName });
+      if (next.kind === 'wait') return ok({ kind: 'wait', retryInMs: next.waitMs, accountName: account.accountName, clockOffsetMs: offset });
       // Not durable: the page submits within seconds and the background, woken by this very
       // exchange, is still running then and answers from memory. The write only matters after a
       // worker restart between the fill and the submit, and it is on its way before this reply
@@ -780,6 +794,7 @@ export function createVaultService(deps: VaultServiceDeps) {
         autoSubmit: settings.autoSubmit && !m.pageError,
         validForMs: next.validForMs,
         skewWarningMs: account.kind === 'totp' && Math.abs(offset) > account.period * 1000 ? offset : null,
+        clockOffsetMs: offset,
       });
     },
 

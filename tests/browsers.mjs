@@ -67,6 +67,7 @@ export const extensionDir = (kind) =>
  * @property {string[]} [chromiumArgs]
  * @property {number} [thingparkPort]               serve the ThingPark hosts (https) from this local port
  * @property {boolean} [extension]                  false: the same browser and flags without the extension (benchmarks' baseline)
+ * @property {string} [extensionPath]              another unpacked extension instead of ours (benchmarks' control)
  * @property {Record<string, string>} [env]         extra environment variables for the browser (e.g. HOME, where
  *                                                  Firefox looks for ~/.mozilla/managed-storage)
  */
@@ -77,7 +78,7 @@ export const extensionDir = (kind) =>
  * @returns {Promise<{ browser: import('puppeteer-core').Browser, extOrigin: string, proxy: Awaited<ReturnType<typeof startProxy>> | null }>}
  */
 export async function launchWithExtension(o) {
-  const dir = extensionDir(o.kind);
+  const dir = o.extensionPath ?? extensionDir(o.kind);
   if (o.extension !== false && !existsSync(resolve(dir, 'manifest.json'))) throw new Error(`${dir} is missing: run "npm run build" first.`);
   const headless = o.headless ?? true;
   let proxy = null;

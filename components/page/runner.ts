@@ -1,6 +1,6 @@
 import type { LoginPage, OtpPage, PageKindInfo } from '@/lib/keycloak-page';
 import { detectPageKind, realmFromPath, selectDevice } from '@/lib/keycloak-page';
-import { SKEW_TOLERANCE_MS } from '@/lib/clock';
+import { needsClockCorrection } from '@/lib/clock';
 import type { AppError, PageKind } from '@/lib/protocol';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
@@ -31,7 +31,7 @@ export function createPageRunner() {
     const slot = globalThis as SetupSlot;
     const create = (ready: boolean) =>
       ready && slot.__thingparkAutofillSetup
-        ? slot.__thingparkAutofillSetup({ showNotice, blocked, unblocked: () => (waitingForUnlock = false) })
+        ? slot.__thingparkAutofillSetup({ showNotice, blocked, unblocked: () => (waitingForUnlock = false), serverClockOffset })
         : null;
     // On Keycloak's required-action pages the manifest loaded the reader before this script.
     if (slot.__thingparkAutofillSetup) return (setup = Promise.resolve(create(true)));
@@ -86,12 +86,14 @@ export function createPageRunner() {
     clearInterval(countdown);
     // Measure the server's clock once per page, in parallel with the first fill but after the
     // page's load event: a request of ours must not hold up the page's own loading.
-    measuredOffset ??= loaded().then(measureOffsetHere);
-    const offsetPromise = measuredOffset;
-    /** Once the server's clock is known: ask again with it when it differs (and `stillOurs`). */
-    const correctForServerClock = async (stillOurs: () => boolean) => {
+    const offsetPromise = serverClockOffset();
+    /**
+     * Once the server's clock is known: ask again with it when the code was computed with another
+     * offset (`used`: ours, or one the background remembered for this platform), if `stillOurs`.
+     */
+    const correctForServerClock = async (used: number, stillOurs: () => boolean) => {
       const offset = await offsetPromise;
-      if (offset !== null && Math.abs(offset) > SKEW_TOLERANCE_MS && stillOurs()) await fillOtp(page, chosenAccountId, offset);
+      if (needsClockCorrection(offset, used) && stillOurs()) await fillOtp(page, chosenAccountId, offset);
     };
 
     const reply = await request('page.fill', {
@@ -127,7 +129,7 @@ export function createPageRunner() {
       countdown = setInterval(tick, 1000);
       otpTimer = setTimeout(() => void fillOtp(page, chosenAccountId, clockOffsetMs), r.retryInMs + 50);
       // By the server's clock the next step may have begun already.
-      if (clockOffsetMs === null) void correctForServerClock(() => true);
+      if (clockOffsetMs === null) void correctForServerClock(r.clockOffsetMs, () => true);
       return;
     }
 
@@ -154,14 +156,14 @@ export function createPageRunner() {
     if (r.autoSubmit && clockOffsetMs === null) {
       // Submit with the offset known when the clock matters: wait for the measurement first.
       const offset = await offsetPromise;
-      if (offset !== null && Math.abs(offset) > SKEW_TOLERANCE_MS) return fillOtp(page, chosenAccountId, offset);
+      if (needsClockCorrection(offset, r.clockOffsetMs)) return fillOtp(page, chosenAccountId, offset);
       return submitForm(page.form, page.submit);
     }
     if (r.autoSubmit) return submitForm(page.form, page.submit);
 
     const filled = r.code;
     // Ours was filled at once by our clock; correct it if the server's clock says otherwise.
-    if (clockOffsetMs === null) void correctForServerClock(() => page.input.value === filled);
+    if (clockOffsetMs === null) void correctForServerClock(r.clockOffsetMs, () => page.input.value === filled);
     if (r.validForMs != null) {
       // Keep the field fresh while the user waits, unless they typed something else.
       otpTimer = setTimeout(() => {
@@ -179,6 +181,11 @@ export function createPageRunner() {
     else if (state === 'damaged') showNotice('error', t('noticeDamaged'));
     else if (!error || error.code === 'locked') showNotice('info', t('noticeLocked'));
     else showNotice('error', errorText(error));
+  }
+
+  /** The platform's clock minus ours, measured once per page, after its load event. */
+  function serverClockOffset(): Promise<number | null> {
+    return (measuredOffset ??= loaded().then(measureOffsetHere));
   }
 
   /** Resolves once the page has loaded (at once if it has). */

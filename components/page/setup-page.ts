@@ -2,6 +2,7 @@ import { MAX_QR_IMAGE_CHARS, type AppError } from '@/lib/protocol';
 import { detectPage, type PageInfo, type SetupPage } from '@/lib/keycloak-page';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
+import { needsClockCorrection } from '@/lib/clock';
 import { fillInput, submitForm } from './fill';
 import type { showNotice } from './notice';
 
@@ -21,6 +22,11 @@ export interface SetupDeps {
   blocked: (error: AppError | null, state?: string) => void;
   /** The vault answered: no longer waiting for an unlock. */
   unblocked: () => void;
+  /**
+   * The platform's clock minus ours, measured once per page after its load event (the `Date`
+   * header of one same-origin HEAD); null when unknown.
+   */
+  serverClockOffset: () => Promise<number | null>;
 }
 
 export interface SetupRunner {
@@ -43,6 +49,17 @@ function setupErrorOf(page: PageInfo): string | null {
 export function createSetupRunner(deps: SetupDeps): SetupRunner {
   let submitted = false;
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The platform's clock offset once measured (and the code asked again with it); null before. */
+  let clockOffsetMs: number | null = null;
+
+  /**
+   * The measured offset when the code must be asked again with it (the background computed it
+   * with another: ours, or one it remembered for this platform), else null.
+   */
+  async function correction(used: number): Promise<number | null> {
+    const offset = await deps.serverClockOffset();
+    return needsClockCorrection(offset, used) ? offset : null;
+  }
 
   async function enroll(page: SetupPage, quiet = false): Promise<void> {
     // Sent while the page report is on its way. `page.enroll` does not wait for that report's
@@ -55,6 +72,7 @@ export function createSetupRunner(deps: SetupDeps): SetupRunner {
         manual: page.manual,
         keycloakError: page.errors.code || page.errors.label ? page.errors : null,
       },
+      clockOffsetMs,
     });
     if (!reply.ok) {
       if (reply.error.code === 'locked') {
@@ -83,10 +101,23 @@ export function createSetupRunner(deps: SetupDeps): SetupRunner {
     if (keycloakSaid) deps.showNotice('error', t('noticeRefused', keycloakSaid));
     else if (offer.autoSubmit) {
       deps.showNotice('info', t('noticeSubmitted', offer.deviceName));
+      // Keycloak checks the code with its own clock: when ours is off, fill the code of its time
+      // before submitting (the measurement waits for the page's load event).
+      if (clockOffsetMs === null && (clockOffsetMs = await correction(offer.clockOffsetMs)) !== null) await enroll(page, true);
       submitForm(page.form, page.submit);
       return;
     } else deps.showNotice('info', t('noticeFilledSetup', offer.deviceName));
     scheduleRefresh(page, offer.code, offer.refreshInMs);
+    // Filled at once by our clock (or the background's last known offset for this platform);
+    // corrected when the platform's clock says otherwise, unless the user typed something else.
+    if (clockOffsetMs === null) {
+      const filled = offer.code;
+      void correction(offer.clockOffsetMs).then((offset) => {
+        if (offset === null || submitted || page.codeInput.value !== filled || !page.form.isConnected) return;
+        clockOffsetMs = offset;
+        void enroll(page, true);
+      });
+    }
   }
 
   /**

@@ -22,7 +22,8 @@ import { extensionDir, launchWithExtension } from '../browsers.mjs';
  */
 
 /**
- * @param {{kind: Kind, thingparkPort?: number, extension?: boolean}} o
+ * @param {{kind: Kind, thingparkPort?: number, extension?: boolean, extensionPath?: string}} o
+ *   extensionPath: another unpacked extension instead of ours (the control, tests/bench/control.mjs)
  * @returns {Promise<BenchBrowser>}
  */
 export async function launchBench(o) {
@@ -32,6 +33,7 @@ export async function launchBench(o) {
     profileDir,
     ...(o.thingparkPort ? { thingparkPort: o.thingparkPort } : {}),
     extension: o.extension ?? true,
+    ...(o.extensionPath ? { extensionPath: o.extensionPath } : {}),
   });
   const raw = await browser.version();
   // Chromium: 'HeadlessChrome/156.0.7632.0' or 'Chrome/...'; Firefox: 'firefox/153.8.0'.
@@ -39,7 +41,7 @@ export async function launchBench(o) {
 
   // The extension opens its options page on install: a page running for the whole bench would
   // be noise, so it goes (it opens a moment after the install).
-  if (extOrigin) await closeTab(browser, `${extOrigin}/options.html`, 5000);
+  if (extOrigin && !o.extensionPath) await closeTab(browser, `${extOrigin}/options.html`, 5000);
 
   /** @type {Page | null} */
   let helper = null;

@@ -22,6 +22,9 @@
 import { createSimulator, DEFAULT_REALM, DEMO_PASSWORD } from '../simulator/server.mjs';
 import { launchBench, pollUntil } from './browser.mjs';
 import { figure, median, ratioInterval, summarize } from './stats.mjs';
+import { writeControlExtension } from './control.mjs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const BASE = 'https://community.thingpark.io';
 export const PASSPHRASE = 'correct horse battery staple';
@@ -139,6 +142,8 @@ export async function measurePages(kind, o) {
   /** @type {Figure[]} */
   const figures = [];
   const budgetFill = kind === 'chromium' ? 30 : 50;
+  /** @type {BenchBrowser | null} */
+  let control = null;
   try {
     const created = await ext.send({ type: 'vault.create', passphrase: PASSPHRASE, confirm: PASSPHRASE });
     if (!created?.ok) throw new Error(`vault.create failed: ${JSON.stringify(created)}`);
@@ -146,25 +151,44 @@ export async function measurePages(kind, o) {
     if (!added?.ok) throw new Error(`accounts.add failed: ${JSON.stringify(added)}`);
     if (o.pages === false) return { figures, ext, sim };
 
-    // ---- fill latency
+    // ---- fill latency, ours and the control extension's (tests/bench/control.mjs), alternating
+    control = await launchBench({ kind, thingparkPort: sim.port, extensionPath: writeControlExtension(kind, join(tmpdir(), `tpa-bench-control-${kind}`)) });
     const page = await ext.browser.newPage();
     await page.evaluateOnNewDocument(instrument);
     await page.bringToFront();
     const otpUrl = await signIn(page, sim, BENCH_USER);
-    o.log(`  fill latency: ${o.warmup} + ${o.n.fill} OTP page loads`);
+    const controlPage = await control.browser.newPage();
+    await controlPage.evaluateOnNewDocument(instrument);
+    const controlOtpUrl = await signIn(controlPage, sim, BENCH_USER);
+    o.log(`  fill latency: ${o.warmup} + ${o.n.fill} OTP page loads, each with ours and with the control extension`);
     const fill = [];
     const fillPolled = [];
+    const controlFill = [];
     let missed = 0;
     for (let i = 0; i < o.warmup + o.n.fill; i++) {
-      const b = await loadAndWait(page, otpUrl, 'otp').catch((e) => void (missed++, o.log(`    no fill: ${e.message.slice(0, 100)}`)));
-      if (i < o.warmup || !b) continue;
-      fill.push(b.filled.otp - b.dcl);
-      fillPolled.push(b.polled.otp - b.dcl);
+      for (const which of i % 2 ? ['control', 'ours'] : ['ours', 'control']) {
+        const [tab, url] = which === 'ours' ? [page, otpUrl] : [controlPage, controlOtpUrl];
+        const b = await loadAndWait(tab, url, 'otp').catch((e) => void (missed++, o.log(`    no fill (${which}): ${e.message.slice(0, 100)}`)));
+        if (i < o.warmup || !b) continue;
+        if (which === 'control') {
+          controlFill.push(b.filled.otp - b.dcl);
+          continue;
+        }
+        fill.push(b.filled.otp - b.dcl);
+        fillPolled.push(b.polled.otp - b.dcl);
+      }
     }
+    await controlPage.close();
+    const controlMedian = median(controlFill);
     figures.push(
       figure({
         id: 'fill.dcl', figure: 'fill latency', browser: kind, metric: 'DOMContentLoaded → #otp filled', unit: 'ms',
-        samples: fill, budget: { max: budgetFill }, extra: { polledMedianMs: median(fillPolled), missed },
+        samples: fill, budget: { max: budgetFill }, extra: { polledMedianMs: median(fillPolled), missed, controlMedianMs: controlMedian },
+        note: controlMedian != null ? `the control extension (one message to its background, no work) in the same run: median ${fmtMs(controlMedian)}` : undefined,
+      }),
+      figure({
+        id: 'fill.control', figure: 'fill latency', browser: kind, metric: 'control extension: DOMContentLoaded → #otp filled', unit: 'ms',
+        samples: controlFill,
       }),
     );
 
@@ -207,41 +231,49 @@ export async function measurePages(kind, o) {
     await page.close();
 
     // ---- page-load overhead: the same pages in a second browser without the extension
-    figures.push(...(await measureOverhead(kind, ext, sim, o)));
+    figures.push(...(await measureOverhead(kind, ext, control, sim, o)));
     return { figures, ext, sim };
   } catch (e) {
     await ext.close();
     await sim.close();
     throw e;
+  } finally {
+    await control?.close();
   }
 }
 
 /**
  * Load event time (navigation timing `loadEventStart`, ms from navigation start) of the password
  * page and of the OTP page, in the browser with the extension (vault unlocked, the page's account
- * in it: the OTP page gets filled) and in the same browser without it, alternating A/B, B/A.
- * @param {Kind} kind @param {BenchBrowser} ext @param {{loginUrl: Function, port: number}} sim
+ * in it: the OTP page gets filled), in the browser with the control extension (a content script
+ * that does next to nothing, tests/bench/control.mjs) and in the same browser without any
+ * extension, in turn (forwards, then backwards).
+ * @param {Kind} kind @param {BenchBrowser} ext @param {BenchBrowser} control @param {{loginUrl: Function, port: number}} sim
  * @param {{n: {overhead: number}, warmup: number, log: (s: string) => void}} o
  */
-async function measureOverhead(kind, ext, sim, o) {
+async function measureOverhead(kind, ext, control, sim, o) {
   const bare = await launchBench({ kind, thingparkPort: sim.port, extension: false });
   try {
-    const tabs = { with: await ext.browser.newPage(), without: await bare.browser.newPage() };
-    const otpUrls = { with: await signIn(tabs.with, sim, BENCH_USER), without: await signIn(tabs.without, sim, BENCH_USER) };
+    const tabs = { with: await ext.browser.newPage(), control: await control.browser.newPage(), without: await bare.browser.newPage() };
+    const otpUrls = {
+      with: await signIn(tabs.with, sim, BENCH_USER),
+      control: await signIn(tabs.control, sim, BENCH_USER),
+      without: await signIn(tabs.without, sim, BENCH_USER),
+    };
     const loginUrl = sim.loginUrl(DEFAULT_REALM, { base: BASE });
     /** @type {Figure[]} */
     const figures = [];
     for (const [pageName, urlOf] of /** @type {const} */ ([
       ['password page', () => loginUrl],
-      ['OTP page', (/** @type {'with' | 'without'} */ w) => otpUrls[w]],
+      ['OTP page', (/** @type {'with' | 'control' | 'without'} */ w) => otpUrls[w]],
     ])) {
-      o.log(`  page-load overhead, ${pageName}: ${o.warmup} + ${o.n.overhead} loads with and without the extension, alternating`);
-      /** @type {{with: number[], without: number[]}} */
-      const load = { with: [], without: [] };
-      /** @type {{with: number[], without: number[]}} */
-      const dcl = { with: [], without: [] };
+      o.log(`  page-load overhead, ${pageName}: ${o.warmup} + ${o.n.overhead} loads with the extension, with the control and without, in turn`);
+      /** @type {{with: number[], control: number[], without: number[]}} */
+      const load = { with: [], control: [], without: [] };
+      /** @type {{with: number[], control: number[], without: number[]}} */
+      const dcl = { with: [], control: [], without: [] };
       for (let i = 0; i < o.warmup + o.n.overhead; i++) {
-        const order = /** @type {const} */ (i % 2 ? ['without', 'with'] : ['with', 'without']);
+        const order = /** @type {const} */ (i % 2 ? ['without', 'control', 'with'] : ['with', 'control', 'without']);
         for (const which of order) {
           const tab = tabs[which];
           await tab.bringToFront();
@@ -255,30 +287,54 @@ async function measureOverhead(kind, ext, sim, o) {
           dcl[which].push(t.dcl);
         }
       }
-      const ratio = ratioOfMedians(load.with, load.without);
-      const ci = ratioInterval(load.with, load.without);
-      figures.push({
-        ...figure({
-          id: `overhead.${pageName === 'OTP page' ? 'otp' : 'password'}`, figure: 'page-load overhead', browser: kind,
-          metric: `${pageName}: load event with / without extension`, unit: 'ratio', value: ratio, budget: { max: 1.05 },
-          note:
-            `load event median ${fmtMs(median(load.with))} with, ${fmtMs(median(load.without))} without` +
-            (ci ? `; 95 % bootstrap interval of the ratio ${ci[0].toFixed(2)}–${ci[1].toFixed(2)}` : ''),
-          extra: {
-            loadWithMs: median(load.with), loadWithoutMs: median(load.without),
-            dclWithMs: median(dcl.with), dclWithoutMs: median(dcl.without),
-            ratioInterval95: ci,
-            dclRatio: ratioOfMedians(dcl.with, dcl.without),
-            pairRatios: summarize(load.with.map((x, k) => x / load.without[k])),
-            loadWith: load.with, loadWithout: load.without,
-          },
-        }),
-        // A ratio of medians: n is the number of A/B pairs; min and max do not apply (the
-        // per-pair ratios' spread is in `extra.pairRatios`).
-        n: load.with.length,
+      const id = `overhead.${pageName === 'OTP page' ? 'otp' : 'password'}`;
+      /** A ratio of medians: n is the number of pairs; min and max do not apply (the per-pair ratios' spread is in `extra.pairRatios`). */
+      const ratioFigure = (/** @type {Omit<Figure, 'median' | 'min' | 'max' | 'n' | 'pass'> & {value: number | null, budget?: {max: number}}} */ f, /** @type {number[]} */ a, /** @type {number[]} */ b) => ({
+        ...figure({ ...f, extra: { ...f.extra, pairRatios: summarize(a.map((x, k) => x / /** @type {number} */ (b[k]))) } }),
+        n: a.length,
         min: null,
         max: null,
       });
+      const ci = ratioInterval(load.with, load.without);
+      const controlCi = ratioInterval(load.control, load.without);
+      figures.push(
+        ratioFigure(
+          {
+            id, figure: 'page-load overhead', browser: kind,
+            metric: `${pageName}: load event with / without extension`, unit: 'ratio', value: ratioOfMedians(load.with, load.without), budget: { max: 1.05 },
+            note:
+              `load event median ${fmtMs(median(load.with))} with, ${fmtMs(median(load.control))} with the control, ${fmtMs(median(load.without))} without` +
+              (ci ? `; 95 % bootstrap interval of the ratio ${ci[0].toFixed(2)}–${ci[1].toFixed(2)}` : ''),
+            extra: {
+              loadWithMs: median(load.with), loadControlMs: median(load.control), loadWithoutMs: median(load.without),
+              dclWithMs: median(dcl.with), dclControlMs: median(dcl.control), dclWithoutMs: median(dcl.without),
+              ratioInterval95: ci,
+              dclRatio: ratioOfMedians(dcl.with, dcl.without),
+              loadWith: load.with, loadControl: load.control, loadWithout: load.without,
+            },
+          },
+          load.with,
+          load.without,
+        ),
+        ratioFigure(
+          {
+            id: `${id}.control`, figure: 'page-load overhead', browser: kind,
+            metric: `${pageName}: load event with the control extension / without`, unit: 'ratio', value: ratioOfMedians(load.control, load.without),
+            extra: { ratioInterval95: controlCi },
+          },
+          load.control,
+          load.without,
+        ),
+        ratioFigure(
+          {
+            id: `${id}.vs-control`, figure: 'page-load overhead', browser: kind,
+            metric: `${pageName}: load event with the extension / with the control`, unit: 'ratio', value: ratioOfMedians(load.with, load.control),
+            extra: { ratioInterval95: ratioInterval(load.with, load.control) },
+          },
+          load.with,
+          load.control,
+        ),
+      );
     }
     return figures;
   } finally {

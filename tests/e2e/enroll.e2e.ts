@@ -193,6 +193,28 @@ describe(`enrollment variants in ${KIND}`, () => {
     expect(await accounts(p)).toMatchObject([{ accountName: 'alex@example.com' }]);
   });
 
+  it("follows ThingPark's clock (Date header) when this computer's is off: Keycloak checks the setup code by its own time", async () => {
+    const p = await platform();
+    p.sim.setClockOffset(5 * 60_000); // ThingPark is five minutes ahead of us
+    const page = await signIn(p, 'jane.doe@example.com');
+    await filledSetup(page);
+    // Filled at once by our clock, then corrected once the page's Date header has been read.
+    const raw = await page.evaluate(() => (document.getElementById('totpSecret') as HTMLInputElement).value);
+    const totp = new TOTP({ secret: new Secret({ buffer: new Uint8Array(Buffer.from(raw, 'latin1')).buffer }) });
+    const deadline = Date.now() + 10_000;
+    let filled = '';
+    for (;;) {
+      filled = await page.evaluate(() => (document.getElementById('totp') as HTMLInputElement).value);
+      const serverNow = Date.now() + 5 * 60_000;
+      if ([serverNow - 30_000, serverNow, serverNow + 30_000].some((timestamp) => totp.generate({ timestamp }) === filled)) break;
+      if (Date.now() > deadline) throw new Error(`the setup code ${filled} is not ThingPark's (its clock is five minutes ahead)`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await submitAndWait(page, '#saveTOTPBtn');
+    await noticeOf(page, /Saved jane\.doe@example\.com/);
+    expect(p.sim.devices(DEFAULT_REALM, 'jane.doe@example.com')).toHaveLength(1);
+  });
+
   it('a setup form rendered late by scripts is still found and filled', async () => {
     const p = await platform();
     const page = await signIn(p, 'jane.doe@example.com');

@@ -124,7 +124,7 @@ async function holdApplicationPage(page: Page): Promise<{ arrived: Promise<() =>
       if (!held && request.method() === 'GET' && url.pathname === '/tpe/' && !url.searchParams.has('code')) {
         held = true;
         resolve(() => request.continue());
-      } else void request.continue();
+      } else request.continue().catch(() => undefined); // as in submitAndHold
     });
   });
   return { arrived };
@@ -139,7 +139,9 @@ async function submitAndHold(page: Page): Promise<() => Promise<void>> {
   await page.setRequestInterception(true);
   page.on('request', (request) => {
     if (!held && request.method() === 'POST' && request.url().includes('/login-actions/required-action')) held = request;
-    else void request.continue();
+    // Caught: a request that comes after the test has turned interception off (the page's clock
+    // check) goes ahead by itself, and puppeteer rejects continuing it.
+    else request.continue().catch(() => undefined);
   });
   await page.evaluate(() => (document.getElementById('saveTOTPBtn') as HTMLElement).click());
   const deadline = Date.now() + 10_000;

@@ -1,6 +1,7 @@
 /**
- * The extension makes no network request but one: the content script's same-origin `HEAD` on a
- * ThingPark page, for the server's `Date` header, sent without cookies (SECURITY.md, Network).
+ * The extension makes no network request but one kind: the content script's same-origin `HEAD` on a
+ * Keycloak page that fills a code (setup, OTP), once per page, for the server's `Date` header, sent
+ * without cookies (SECURITY.md, Network).
  * Every request of the browser is recorded while the extension starts, the vault is unlocked in
  * the popup, an account is enrolled on the simulated ThingPark (QR code read, form filled, code
  * accepted), the user logs in with the filled code, and the popup and the options page are open:
@@ -101,11 +102,13 @@ describe(`network in ${KIND}`, () => {
     await enroll(p, JANE);
 
     nextStep(p);
+    const heads = () => p.sim.log.filter((e) => e.method === 'HEAD').length;
+    const headsBefore = heads();
     const login = await signIn(p, JANE);
     await filledOtp(login);
     // The clock check runs alongside the first fill: let it reach the server before the submit.
     const deadline = Date.now() + 10_000;
-    while (!p.sim.log.some((e) => e.method === 'HEAD') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (heads() === headsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await submitAndWait(login, '#kc-login');
     expect(await onDashboard(login)).toBe(true);
 
@@ -131,14 +134,19 @@ describe(`network in ${KIND}`, () => {
     if (KIND === 'chromium') console.info(`Chromium's own requests, not the extension's:\n${[...new Set(browserRecord.filter(browserOwn).map((r) => new URL(r.url).origin))].join('\n')}`);
   });
 
-  it("ThingPark saw only the page's own requests and one cookieless HEAD for the clock", () => {
+  it("ThingPark saw only the page's own requests and one cookieless HEAD for the clock per page that fills a code", () => {
     const unexplained = seen.filter((s) => s.why === null);
     expect(unexplained, show(unexplained)).toEqual([]);
+    // The OTP page's, and the setup page's unless its submit came first (it is sent after the
+    // page's load event): Keycloak checks both codes with its own clock.
     const clock = seen.filter((s) => s.why === "the extension's clock check");
-    expect(clock, show(seen)).toHaveLength(1);
-    // The HEAD went where cookies would have gone: the browser held the realm's session cookie
+    expect(clock.length, show(seen)).toBeGreaterThanOrEqual(1);
+    expect(clock.length, show(seen)).toBeLessThanOrEqual(2);
+    // Each HEAD went where cookies would have gone: the browser held the realm's session cookie
     // for that path and sent it with the page's own request just before.
-    const realmPath = clock[0]!.entry.path;
-    expect(seen.some((s) => s.entry.path.startsWith(realmPath) && /AUTH_SESSION_ID=/.test(String(s.entry.headers.cookie)))).toBe(true);
+    for (const check of clock) {
+      const realmPath = check.entry.path;
+      expect(seen.some((s) => s.entry.path.startsWith(realmPath) && /AUTH_SESSION_ID=/.test(String(s.entry.headers.cookie)))).toBe(true);
+    }
   });
 });

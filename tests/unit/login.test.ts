@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { clockOffset, codeNow, markUsed, pickAccount, SKEW_TOLERANCE_MS, type LoginContext } from '../../lib/login';
 import { parseVaultData, type StoredAccount } from '../../lib/accounts';
 import { parseOtpauthUri } from '../../lib/otp';
+import { needsClockCorrection } from '../../lib/clock';
 
 // ---------------------------------------------------------------------------------------------
 // Data and helpers
@@ -434,5 +435,21 @@ describe('clockOffset', () => {
 
   it.each(['garbage', '', 'Sun, 99 Foo 2026 25:61:61 GMT'])('an unreadable Date header (%j) → null', (header) => {
     expect(clockOffset(header, 0, 100)).toBeNull();
+  });
+});
+
+describe('needsClockCorrection', () => {
+  it('asks again when the measurement disagrees with the offset the code was computed with, both ways', () => {
+    // Our clock was used and the platform is five minutes ahead: ask again.
+    expect(needsClockCorrection(300_000, 0)).toBe(true);
+    // A remembered five minutes that no longer hold (this computer's clock was corrected): ask again.
+    expect(needsClockCorrection(0, 300_000)).toBe(true);
+    expect(needsClockCorrection(SKEW_TOLERANCE_MS, 300_000)).toBe(true);
+    // The same offset within the Date header's noise, or noise on both sides: nothing to do.
+    expect(needsClockCorrection(301_000, 300_000)).toBe(false);
+    expect(needsClockCorrection(1_500, 0)).toBe(false);
+    expect(needsClockCorrection(-SKEW_TOLERANCE_MS, 0)).toBe(false);
+    // No measurement (the HEAD failed): keep what was filled.
+    expect(needsClockCorrection(null, 300_000)).toBe(false);
   });
 });

@@ -157,7 +157,7 @@ describe('page.fill: the code Keycloak accepts now', () => {
   it('right after enrollment the setup step is used: wait to the next boundary, then the next code', async () => {
     const env = await twoUsers();
     const first = await fillOk(env, { attemptedUsername: ALEX });
-    expect(first).toEqual({ kind: 'wait', retryInMs: 20_000, accountName: ALEX });
+    expect(first).toEqual({ kind: 'wait', retryInMs: 20_000, accountName: ALEX, clockOffsetMs: 0 });
 
     env.clock.now += 30_000;
     const r = await fillOk(env, { attemptedUsername: ALEX });
@@ -170,6 +170,7 @@ describe('page.fill: the code Keycloak accepts now', () => {
       autoSubmit: false,
       validForMs: 20_000,
       skewWarningMs: null,
+      clockOffsetMs: 0,
     });
     // The next step's code, not the setup one and not sam's.
     if (r.kind !== 'fill') return;
@@ -207,7 +208,7 @@ describe('page.fill: the code Keycloak accepts now', () => {
     expectNoSecretIn(env.session.snapshot());
 
     env.clock.now += 5_000;
-    expect(await fillOk(env, { attemptedUsername: ALEX })).toEqual({ kind: 'wait', retryInMs: 15_000, accountName: ALEX });
+    expect(await fillOk(env, { attemptedUsername: ALEX })).toEqual({ kind: 'wait', retryInMs: 15_000, accountName: ALEX, clockOffsetMs: 0 });
     // Another tab, same user: the same wait (the mark is on the account, not the tab).
     expect(await fillOk(env, { attemptedUsername: ALEX }, tab(21, otpUrl()))).toMatchObject({ kind: 'wait', retryInMs: 15_000 });
     // Sam is untouched: his step after setup is free.
@@ -267,11 +268,13 @@ describe('page.fill: the server clock', () => {
       kind: 'fill',
       code: totpAt(ALEX_RAW, env.clock.now + offset),
       skewWarningMs: offset,
+      // The remembered offset, said, so that the page need not ask again.
+      clockOffsetMs: offset,
     });
     // Submitted: the server step is the used one; local time's step is behind it.
     expect(expectOk(await submittedOtp(env, tab(30, otpUrl())))).toEqual({ marked: true });
     const w = await fillOk(env, { attemptedUsername: ALEX });
-    expect(w).toEqual({ kind: 'wait', retryInMs: 17_000, accountName: ALEX });
+    expect(w).toEqual({ kind: 'wait', retryInMs: 17_000, accountName: ALEX, clockOffsetMs: offset });
     env.clock.now += 17_000;
     expect(await fillOk(env, { attemptedUsername: ALEX })).toMatchObject({ kind: 'fill', code: totpAt(ALEX_RAW, env.clock.now + offset) });
   });
@@ -339,6 +342,7 @@ describe('page.fill: the server clock', () => {
       autoSubmit: false,
       validForMs: 20_000,
       skewWarningMs: null,
+      clockOffsetMs: 0,
     });
     // ORIGIN still has its own.
     expect(await fillOk(env, { attemptedUsername: ALEX })).toMatchObject({ code: totpAt(ALEX_RAW, env.clock.now + offset), skewWarningMs: offset });
@@ -452,6 +456,7 @@ describe('page.fill: which account and device', () => {
       autoSubmit: false,
       validForMs: null,
       skewWarningMs: null,
+      clockOffsetMs: 10 * 60_000,
     });
     // Not submitted: the same code again.
     expect(await fillOk(env, { attemptedUsername: SAM })).toMatchObject({ code: kc.hotp({ secret: bytes(SAM_RAW), counter: 6 }) });

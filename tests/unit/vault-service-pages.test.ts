@@ -186,6 +186,48 @@ describe('page.enroll', () => {
     expect(r.ok).toBe(true);
   });
 
+  it("follows the platform's clock: a measured offset gives the code of its time (Keycloak's check), is remembered for the origin, and is ignored within the Date header's noise", async () => {
+    const env = await unlocked();
+    const AHEAD = 5 * 60_000; // the platform is five minutes ahead of this computer
+    const secret = new TextEncoder().encode(RAW);
+    const setupOk = (code: string, nowMs: number) =>
+      kc.validateSetup({ code, postedSecret: RAW, issuedSecret: RAW, userLabel: 'x', existingDevices: [], policy: kc.DEFAULT_POLICY, nowMs, newId: 'd' }).ok;
+
+    // Before any measurement: our clock, which the platform refuses.
+    const guessed = expectOk(await enroll(env));
+    expect(guessed.code).toBe(kc.totp({ secret, nowMs: env.clock.now }));
+    expect(setupOk(guessed.code, env.clock.now + AHEAD)).toBe(false);
+    expect(guessed.clockOffsetMs).toBe(0);
+
+    // Measured: the platform's time; the refresh follows its steps (10 s into ours, 10 s into its).
+    const measured = expectOk(await env.send('page.enroll', { evidence: evidence(), clockOffsetMs: AHEAD + 10_000 }, TAB));
+    expect(measured.code).toBe(kc.totp({ secret, nowMs: env.clock.now + AHEAD + 10_000 }));
+    expect(setupOk(measured.code, env.clock.now + AHEAD + 10_000)).toBe(true);
+    expect(measured.refreshInMs).toBe(10_000);
+    expect(measured.clockOffsetMs).toBe(AHEAD + 10_000);
+
+    // The next setup page starts from our clock again until it has measured (and says so).
+    expect(expectOk(await enroll(env))).toMatchObject({ code: guessed.code, clockOffsetMs: 0 });
+    // The stored account counts the setup code's step by the platform's clock; it was added now.
+    expectOk(await submitted(env));
+    await env.svc.onTabLoaded(TAB.tabId, env.clock.now + 5_000);
+    const [saved] = await list(env);
+    expect(saved!.addedAt).toBe(env.clock.now);
+    // The platform's login pages get the remembered offset at once.
+    const fill = expectOk(await env.send('page.fill', { attemptedUsername: null, devices: [], chosenAccountId: null, clockOffsetMs: null, pageError: null }, tab(8, LOGIN_URL)));
+    expect(fill).toMatchObject({ clockOffsetMs: AHEAD + 10_000 });
+
+    // Within the header's noise (a second): our own clock.
+    const near = expectOk(await env.send('page.enroll', { evidence: evidence(), clockOffsetMs: 1_000 }, tab(8, SETUP_URL)));
+    expect(near).toMatchObject({ code: kc.totp({ secret, nowMs: env.clock.now }), clockOffsetMs: 0 });
+  });
+
+  it('the message check takes a plausible clock offset or none, and nothing else', () => {
+    const message = (clockOffsetMs?: unknown) => ({ type: 'page.enroll', evidence: evidence(), ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }) });
+    for (const good of [undefined, null, 0, -90_000, 5 * 60_000]) expect(parseMessage(message(good)), String(good)).not.toBeNull();
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 400 * 86_400_000, '5', {}]) expect(parseMessage(message(bad)), String(bad)).toBeNull();
+  });
+
   it('uses the deviceName setting when set', async () => {
     const env = await unlocked();
     expectOk(await env.send('settings.update', { settings: { deviceName: 'Work laptop' } }));

@@ -35,16 +35,28 @@ export default defineUnlistedScript(() => {
   });
 
   const first = detectPageKind(document);
+  if (first.kind === 'login') {
+    // Nothing on the password page is urgent (the user has yet to type): report it once the page
+    // has loaded, so that our message and the background's work do not compete with its loading
+    // (issue 7's page-load overhead). Its form is watched from then on.
+    whenLoaded(() => {
+      runner.reportSeen(first);
+      check(first);
+    });
+    return;
+  }
   if (first.kind !== 'none') {
-    runner.reportSeen(first);
+    // The OTP page's report can wait for its load too: its code is asked for at once, and the
+    // report settles an enrollment Keycloak has finished with (it never shows the OTP page
+    // right after a setup). The setup page's goes at once: it carries Keycloak's error.
+    if (first.kind === 'otp') whenLoaded(() => runner.reportSeen(first));
+    else runner.reportSeen(first);
     if (check(first)) return;
   } else {
     // A page that shows no Keycloak form yet may still render one (a late setup page with an
     // error must not pass for the application page that follows a successful enrollment):
     // report it once it has loaded and settled.
-    const settle = () => setTimeout(() => runner.reportSeen(detectPageKind(document)), 300);
-    if (document.readyState === 'complete') settle();
-    else window.addEventListener('load', settle, { once: true });
+    whenLoaded(() => setTimeout(() => runner.reportSeen(detectPageKind(document)), 300));
   }
   // Scripts may render the form late (or re-render it): watch the DOM until a form shows up,
   // for a bounded time, coalescing bursts of mutations into one check per frame.
@@ -60,3 +72,9 @@ export default defineUnlistedScript(() => {
   observer.observe(document.documentElement, { childList: true, subtree: true });
   setTimeout(() => observer.disconnect(), 60_000);
 });
+
+/** Runs `task` once the page has loaded (at once if it has). */
+function whenLoaded(task: () => void): void {
+  if (document.readyState === 'complete') task();
+  else window.addEventListener('load', task, { once: true });
+}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Reply } from '@/lib/protocol';
 import { VaultGate, type RunRequest } from './VaultGate';
 import { AccountList } from './AccountList';
-import { AddAccount } from './AddAccount';
+import type { AddAccount as AddAccountView } from './AddAccount';
 import { useCurrentTab } from './useCurrentTab';
 import type { CurrentTabState } from './current-tab';
 import { FirstVaultStatus } from './useVault';
@@ -36,6 +36,24 @@ export function Popup({ start = null }: { start?: PopupStart | null }) {
   );
 }
 
+/**
+ * The "Add account" view is loaded apart from the list (its parsers, forms and image reading
+ * are most of the popup's code, and most opens never use them): the popup's first render does
+ * not wait for it. It is fetched once the list has rendered, so a click finds it there.
+ */
+let addAccountModule: Promise<typeof import('./AddAccount')> | null = null;
+const loadAddAccount = () => (addAccountModule ??= import('./AddAccount'));
+
+function AddAccount(props: Parameters<typeof AddAccountView>[0]) {
+  const [view, setView] = useState<{ AddAccount: typeof AddAccountView } | null>(null);
+  useEffect(() => {
+    let live = true;
+    void loadAddAccount().then((m) => live && setView(m));
+    return () => void (live = false);
+  }, []);
+  return view ? <view.AddAccount {...props} /> : <p role="status">{t('loading')}</p>;
+}
+
 /** The list, or the "Add account" view in its place; back to a freshly loaded list when done. */
 function Unlocked({ current, run, first }: { current: CurrentTabState; run: RunRequest; first: () => Reply<'accounts.list'> | null }) {
   const [adding, setAdding] = useState(false);
@@ -43,6 +61,11 @@ function Unlocked({ current, run, first }: { current: CurrentTabState; run: RunR
   const [generation, setGeneration] = useState(0);
   // The vault locked itself while the popup was open: show the unlock form again.
   const onLocked = useCallback(() => void run('vault.status', {}), [run]);
+  // After the list's first render, while the user reads it.
+  useEffect(() => {
+    const id = setTimeout(() => void loadAddAccount(), 200);
+    return () => clearTimeout(id);
+  }, []);
   if (adding) {
     const tab = current.tab;
     return (

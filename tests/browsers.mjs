@@ -3,7 +3,7 @@
  * and `npm start`. The recipes are those proven on these machines
  * (../shared/reference/browser-testing.md).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { startProxy } from './simulator/proxy.mjs';
@@ -52,6 +52,13 @@ export function findBrowser(kind) {
 }
 
 /** @param {'chromium' | 'firefox'} kind */
+/** The add-on id in an unpacked extension's manifest (ours when it names none). @param {string} dir */
+function geckoIdOf(dir) {
+  const file = resolve(dir, 'manifest.json');
+  if (!existsSync(file)) return GECKO_ID;
+  return JSON.parse(readFileSync(file, 'utf8')).browser_specific_settings?.gecko?.id ?? GECKO_ID;
+}
+
 export const extensionDir = (kind) =>
   // TPA_OUT_DIR: a separate build (wxt.config.ts reads it too), so parallel work cannot swap the
   // extension under a running test.
@@ -122,7 +129,8 @@ export async function launchWithExtension(o) {
       // Release builds ignore puppeteer's pref and keep polling remote settings without this.
       env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1', ...(o.env ?? {}) },
       extraPrefsFirefox: {
-        'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
+        // The control extension of the benchmarks, when installed instead of ours, gets the same UUID.
+        'extensions.webextensions.uuids': JSON.stringify({ [geckoIdOf(dir)]: FIREFOX_UUID }),
         // A temporary add-on is uninstalled when Firefox quits; keep its data so that a
         // relaunch on the same profile behaves like a browser restart.
         'extensions.webextensions.keepStorageOnUninstall': true,

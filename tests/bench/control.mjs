@@ -7,10 +7,14 @@
  * - fill latency: DOMContentLoaded → filled, as for ours: the floor of "one round trip to the
  *   background and a fill";
  * - page-load overhead: load event with the control / without any extension: what the existence
- *   of a content script (and a background) costs on its own.
+ *   of a content script (and a background) costs on its own;
+ * - popup first render: its popup (`popup.html`, opened the way the bench opens ours) has one
+ *   script that inserts one row (`.code-row`, with a code) and filters it on input: the floor of
+ *   opening an extension page in a popup window and running a script there.
  * Written to a directory at run time; plain JavaScript, no build.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extensionDir } from '../browsers.mjs';
 
@@ -60,5 +64,31 @@ export function writeControlExtension(kind, dir) {
 })();
 `,
   );
+  // The popup: the same element names the bench looks for in ours (#account-search, .code-row,
+  // .digits), no framework, no message to the background. host.html: the page that opens it.
+  writeFileSync(
+    join(dir, 'popup.html'),
+    '<!doctype html><html><head><meta charset="utf-8"><title>Control</title></head><body><input id="account-search" aria-label="Search"><ul id="rows"></ul><script src="popup.js"></script></body></html>\n',
+  );
+  writeFileSync(
+    join(dir, 'popup.js'),
+    `const rows = document.getElementById('rows');
+const render = (filter) => {
+  const row = document.createElement('li');
+  row.className = 'code-row';
+  const digits = document.createElement('span');
+  digits.className = 'digits';
+  digits.textContent = ${JSON.stringify(CONTROL_CODE)};
+  row.append(filter ? filter + ' ' : '', digits);
+  rows.replaceChildren(row);
+};
+render('');
+document.getElementById('account-search').addEventListener('input', (e) => render(e.target.value));
+`,
+  );
+  writeFileSync(join(dir, 'host.html'), '<!doctype html><html><head><meta charset="utf-8"><title>Host</title></head><body></body></html>\n');
   return dir;
 }
+
+/** Where `writeControlExtension` writes the control for `kind`. @param {'chromium' | 'firefox'} kind */
+export const controlDir = (kind) => join(tmpdir(), `tpa-bench-control-${kind}`);

@@ -22,7 +22,8 @@
 import { randomBytes } from 'node:crypto';
 import { base32Encode } from '../simulator/keycloak.mjs';
 import { DEFAULT_REALM } from '../simulator/server.mjs';
-import { openStaticExtPage, pollUntil } from './browser.mjs';
+import { gotoExtPage, launchBench, openStaticExtPage, pollUntil } from './browser.mjs';
+import { controlDir, writeControlExtension } from './control.mjs';
 import { BASE, PASSPHRASE } from './pages.mjs';
 import { figure, median } from './stats.mjs';
 
@@ -60,18 +61,27 @@ export async function measureExtension(kind, ext, o) {
   );
   figures.push(await measureMemory(kind, ext, 1));
 
-  // ---- popup at scale
+  // ---- popup at scale; with one account, alternating with the control extension's popup
+  // (tests/bench/control.mjs: one script that inserts one row), the floor of any popup here
+  const control = await launchBench({ kind, extensionPath: writeControlExtension(kind, controlDir(kind)) });
+  const controlHost = await control.browser.newPage();
+  await gotoExtPage(controlHost, `${control.extOrigin}/host.html`, kind);
+  const controlRender = [];
   let accounts = 1;
   for (const count of [1, 100, 1000]) {
     if (count > accounts) {
       await addAccounts(ext, accounts, count);
       accounts = count;
     }
-    o.log(`  popup with ${count} account${count > 1 ? 's' : ''}: ${o.warmup} + ${o.n.popup} opens, one keystroke each`);
+    o.log(`  popup with ${count} account${count > 1 ? 's' : ''}: ${o.warmup} + ${o.n.popup} opens, one keystroke each${count === 1 ? ', each with the control popup' : ''}`);
     const render = [];
     const keys = [];
     const extra = { rowsPainted: /** @type {number[]} */ ([]), codesShown: /** @type {number[]} */ ([]), keyPainted: /** @type {number[]} */ ([]), keydownToRendered: /** @type {number[]} */ ([]), dropped: 0, keyMethod: '' };
     for (let i = 0; i < o.warmup + o.n.popup; i++) {
+      if (count === 1) {
+        const c = await openPopupOnce(control, controlHost, kind);
+        if (i >= o.warmup && !c.tooLate) controlRender.push(c.rowsAt);
+      }
       const r = await openPopupOnce(ext, host, kind);
       if (i < o.warmup) continue;
       if (r.tooLate) {
@@ -99,6 +109,15 @@ export async function measureExtension(kind, ext, o) {
         extra: { paintedMedianMs: median(extra.keyPainted), keydownToRenderedMedianMs: median(extra.keydownToRendered), method: extra.keyMethod },
       }),
     );
+    if (count === 1) {
+      await control.close();
+      figures.push(
+        figure({
+          id: 'popup.render.control', figure: 'popup at scale', browser: kind, metric: 'control extension: first render (navigation → its one row)', unit: 'ms',
+          samples: controlRender,
+        }),
+      );
+    }
   }
 
   // ---- memory, then unlock with 1,000 accounts (a bigger vault to decrypt)

@@ -22,9 +22,7 @@
 import { createSimulator, DEFAULT_REALM, DEMO_PASSWORD } from '../simulator/server.mjs';
 import { launchBench, pollUntil } from './browser.mjs';
 import { figure, median, ratioInterval, summarize } from './stats.mjs';
-import { writeControlExtension } from './control.mjs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { controlDir, writeControlExtension } from './control.mjs';
 
 export const BASE = 'https://community.thingpark.io';
 export const PASSPHRASE = 'correct horse battery staple';
@@ -152,7 +150,7 @@ export async function measurePages(kind, o) {
     if (o.pages === false) return { figures, ext, sim };
 
     // ---- fill latency, ours and the control extension's (tests/bench/control.mjs), alternating
-    control = await launchBench({ kind, thingparkPort: sim.port, extensionPath: writeControlExtension(kind, join(tmpdir(), `tpa-bench-control-${kind}`)) });
+    control = await launchBench({ kind, thingparkPort: sim.port, extensionPath: writeControlExtension(kind, controlDir(kind)) });
     const page = await ext.browser.newPage();
     await page.evaluateOnNewDocument(instrument);
     await page.bringToFront();

@@ -12,9 +12,10 @@ import type { showNotice } from './notice';
  * background reads the QR image (components/background/setup-qr.ts). It is bundled into
  * `qr-reader.js` (its name from when jsQR ran in the page), which the manifest loads on Keycloak's
  * required-action pages and the background injects into a setup page found elsewhere
- * (`page.loadQrReader`), so the script that loads on every ThingPark page stays small. That script detects the setup page
- * (`detectPageKind`), asks for this one at once, and calls `createSetupRunner` from the slot below
- * with what both must share (the notice on the page, the "waiting for unlock" state).
+ * (`page.loadQrReader`), so the script that loads on every ThingPark page stays small. That
+ * script detects the setup page (`detectPageKind`), asks for this one at once, and calls
+ * `createSetupRunner` from the slot below with what both must share (the notice on the page,
+ * the "waiting for unlock" state).
  */
 export interface SetupDeps {
   showNotice: typeof showNotice;
@@ -108,8 +109,9 @@ export function createSetupRunner(deps: SetupDeps): SetupRunner {
       return;
     } else deps.showNotice('info', t('noticeFilledSetup', offer.deviceName));
     scheduleRefresh(page, offer.code, offer.refreshInMs);
-    // Filled at once by our clock (or the background's last known offset for this platform);
-    // corrected when the platform's clock says otherwise, unless the user typed something else.
+    // Filled at once by our clock (the background waits for this page's measurement before it
+    // follows the platform's); corrected when that says otherwise, unless the user typed
+    // something else.
     if (clockOffsetMs === null) {
       const filled = offer.code;
       void correction(offer.clockOffsetMs).then((offset) => {

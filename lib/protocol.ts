@@ -132,10 +132,10 @@ export interface Protocol {
   'backup.exportPlain': { req: { vaultPassphrase: string }; res: { text: string; accounts: number } };
 
   // From content scripts on ThingPark pages. The page's origin and realm come from the sender.
-  /** The setup page's evidence; answers with what to fill. Nothing is stored yet. */
   /**
-   * The setup page asks for its code. `clockOffsetMs`: server clock minus local clock, from the
-   * page origin's `Date` header, once measured (absent or null before).
+   * The setup page's evidence; answers with what to fill. Nothing is stored yet.
+   * `clockOffsetMs`: server clock minus local clock, from the page origin's `Date` header, once
+   * the page has measured it (absent or null before: the code is by local time).
    */
   'page.enroll': { req: { evidence: PageEvidence; clockOffsetMs?: number | null }; res: EnrollOffer };
   /** The setup form was submitted with what we filled. */

@@ -141,7 +141,12 @@ export interface Protocol {
   /** The setup form was submitted with what we filled. */
   'page.submitted': { req: Record<string, never>; res: { pending: boolean } };
   /** A page finished loading in this tab: settles a submitted enrollment. */
-  'page.seen': { req: { kind: PageKind; setupError: string | null }; res: PageSeen };
+  /**
+   * `sentAt`: when the page sent it (ms, this computer's clock). A report that reaches the
+   * background late (sent again after the background restarted) and was sent before this tab's
+   * submit speaks of the page before the submit: it settles nothing.
+   */
+  'page.seen': { req: { kind: PageKind; setupError: string | null; sentAt?: number }; res: PageSeen };
   /** The OTP login page asks for its code: the background picks account and device. */
   'page.fill': { req: FillRequest; res: FillReply };
   /** The OTP form was submitted with the code we filled: Keycloak will not take it again. */
@@ -379,7 +384,7 @@ const SHAPES: { [K in MessageType]: (m: Record<string, unknown>) => boolean } = 
   'page.otpSubmitted': () => true,
   'page.loadQrReader': () => true,
   'page.submitted': () => true,
-  'page.seen': (m) => PAGE_KINDS.has(m.kind as PageKind) && isStringOrNull(m.setupError),
+  'page.seen': (m) => PAGE_KINDS.has(m.kind as PageKind) && isStringOrNull(m.setupError) && (m.sentAt === undefined || (typeof m.sentAt === 'number' && Number.isFinite(m.sentAt))),
   'page.username': (m) => isString(m.username) && m.username.length <= 256,
 };
 

@@ -820,7 +820,7 @@ export function createVaultService(deps: VaultServiceDeps) {
       return ok({ pending: true });
     },
 
-    'page.seen': async ({ kind, setupError }, caller) => {
+    'page.seen': async ({ kind, setupError, sentAt }, caller) => {
       if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
       await restore();
       const state = await tabState(caller.tabId);
@@ -834,6 +834,9 @@ export function createVaultService(deps: VaultServiceDeps) {
       }
       if (pending?.submittedAt == null) return ok({ saved: null, refused: false });
       if (platformOf(caller.url).origin !== pending.account.origin) return ok({ saved: null, refused: false });
+      // Sent before the submit (by the page that then submitted), delivered after it: it says
+      // nothing of Keycloak's answer.
+      if (sentAt != null && sentAt < pending.submittedAt) return ok({ saved: null, refused: false });
       if (kind === 'setup' || kind === 'login') {
         await dropRefused(caller, setupError);
         return ok({ saved: null, refused: true });

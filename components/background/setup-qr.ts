@@ -12,7 +12,16 @@ import { drawPixels } from '@/components/add/qr-image';
  * declares is checked before the browser decodes it (lib/qr.ts, `pngFromDataUrl`). Returns the
  * QR's text, or null when the image cannot be read.
  */
-export async function readSetupQr(dataUrl: string): Promise<string | null> {
+export function readSetupQr(dataUrl: string): Promise<string | null> {
+  // The background answers requests one at a time (lib/vault-service.ts): an image decode that
+  // never settles must not hold up every later request, so it counts as unreadable after a while.
+  return Promise.race([read(dataUrl), new Promise<null>((resolve) => setTimeout(() => resolve(null), READ_TIMEOUT_MS))]);
+}
+
+/** Keycloak's image takes ~10 ms to read here; a noisy one that holds no QR code up to ~300 ms. */
+const READ_TIMEOUT_MS = 5000;
+
+async function read(dataUrl: string): Promise<string | null> {
   const png = pngFromDataUrl(dataUrl);
   if (!png) return null;
   let bitmap: ImageBitmap;

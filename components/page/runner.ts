@@ -50,7 +50,7 @@ export function createPageRunner() {
     // A setup page's report carries Keycloak's error, which the setup page's script reads. The
     // background answers in order: the report would wait behind the injection anyway.
     const setupError = kind === 'setup' ? setupRunner().then((runner) => runner?.setupError() ?? null) : null;
-    seen = Promise.resolve(setupError).then((error) => request('page.seen', { kind, setupError: error })).then((reply) => {
+    seen = Promise.resolve(setupError).then((error) => request('page.seen', { kind, setupError: error, sentAt: Date.now() })).then((reply) => {
       if (reply.ok && reply.value.saved) {
         const { accountName, issuer } = reply.value.saved;
         showNotice('success', t('noticeSaved', [accountName, issuer]));

@@ -315,6 +315,26 @@ describe('settling a submitted enrollment', () => {
     expect(await list(env)).toEqual([]);
   });
 
+  it("the submitting page's own report, sent before its submit and delivered after it (the background restarted): settles nothing", async () => {
+    const env = await unlocked();
+    expectOk(await enroll(env));
+    const sentAt = env.clock.now;
+    env.clock.now += 400;
+    expectOk(await submitted(env));
+    const late = { kind: 'setup' as const, setupError: null, sentAt };
+    expect(expectOk(await env.send('page.seen', late, TAB))).toEqual({ saved: null, refused: false });
+    // Keycloak's answer, the application page, saves the account as usual.
+    env.clock.now += 800;
+    expect(expectOk(await env.send('page.seen', { kind: 'none', setupError: null, sentAt: env.clock.now }, tab(TAB.tabId, APP_URL))).saved).not.toBeNull();
+    expect(await list(env)).toHaveLength(1);
+    // A setup page sent after the submit (Keycloak showing it again) is an answer: it drops.
+    expectOk(await enroll(env, tab(5, SETUP_URL), evidence({ qrImage: fakeQrImage(URI2), hiddenSecret: RAW2 })));
+    expectOk(await submitted(env, tab(5, SETUP_URL)));
+    env.clock.now += 500;
+    expect(expectOk(await env.send('page.seen', { kind: 'setup', setupError: null, sentAt: env.clock.now }, tab(5, SETUP_URL)))).toEqual({ saved: null, refused: true });
+    expect(parseMessage({ type: 'page.seen', kind: 'none', setupError: null, sentAt: 'x' })).toBeNull();
+  });
+
   it('the setup page again with an error: refused, nothing saved, and the next enrollment avoids that name', async () => {
     const env = await unlocked();
     const first = expectOk(await enroll(env));

@@ -140,8 +140,8 @@ export interface Protocol {
   'page.enroll': { req: { evidence: PageEvidence; clockOffsetMs?: number | null }; res: EnrollOffer };
   /** The setup form was submitted with what we filled. */
   'page.submitted': { req: Record<string, never>; res: { pending: boolean } };
-  /** A page finished loading in this tab: settles a submitted enrollment. */
   /**
+   * A page finished loading in this tab: settles a submitted enrollment.
    * `sentAt`: when the page sent it (ms, this computer's clock). A report that reaches the
    * background late (sent again after the background restarted) and was sent before this tab's
    * submit speaks of the page before the submit: it settles nothing.

@@ -15,7 +15,9 @@ import { drawPixels } from '@/components/add/qr-image';
 export function readSetupQr(dataUrl: string): Promise<string | null> {
   // The background answers requests one at a time (lib/vault-service.ts): an image decode that
   // never settles must not hold up every later request, so it counts as unreadable after a while.
-  return Promise.race([read(dataUrl), new Promise<null>((resolve) => setTimeout(() => resolve(null), READ_TIMEOUT_MS))]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), READ_TIMEOUT_MS)));
+  return Promise.race([read(dataUrl), late]).finally(() => clearTimeout(timer));
 }
 
 /** Keycloak's image takes ~10 ms to read here; a noisy one that holds no QR code up to ~300 ms. */

@@ -3,6 +3,7 @@ import { detectPage, type PageInfo, type SetupPage } from '@/lib/keycloak-page';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
 import { needsClockCorrection } from '@/lib/clock';
+import { guardSubmit, isKeycloakCancel } from '@/lib/submit-guard';
 import { fillInput, submitForm } from './fill';
 import type { showNotice } from './notice';
 
@@ -89,15 +90,16 @@ export function createSetupRunner(deps: SetupDeps): SetupRunner {
     if (page.labelInput && (!quiet || page.labelInput.value === '')) fillInput(page.labelInput, offer.deviceName);
     if (quiet) return scheduleRefresh(page, offer.code, offer.refreshInMs);
 
-    page.form.addEventListener(
-      'submit',
-      () => {
+    // The submit goes once the background has recorded it (lib/submit-guard.ts says why);
+    // Keycloak's Cancel enrolls nothing and goes at once.
+    guardSubmit(page.form, {
+      passes: isKeycloakCancel,
+      record: () => {
         submitted = true;
         clearTimeout(refreshTimer);
-        void request('page.submitted', {});
+        return request('page.submitted', {});
       },
-      { once: true },
-    );
+    });
     const keycloakSaid = setupErrorOf(page);
     if (keycloakSaid) deps.showNotice('error', t('noticeRefused', keycloakSaid));
     else if (offer.autoSubmit) {

@@ -4,7 +4,7 @@ import { KIND, pollUntil } from './harness';
 import { byName, press } from './ui';
 import { leaks } from './secrets';
 import { FIXED_DEVICES } from '../simulator/server.mjs';
-import { BASE, DEFAULT_REALM, filledSetup, noticeOf, PASSPHRASE, signIn, startPlatform, submitAndWait, type Platform } from './platform';
+import { BASE, DEFAULT_REALM, filledOtp, filledSetup, nextStep, noticeOf, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, type Platform } from './platform';
 
 let platforms: Platform[] = [];
 async function platform(opts: Parameters<typeof startPlatform>[0] = {}) {
@@ -173,6 +173,51 @@ describe(`enrollment variants in ${KIND}`, () => {
     await submitAndWait(page, '#saveTOTPBtn');
     await noticeOf(page, /Saved/);
     expect(await accounts(p)).toHaveLength(1);
+  });
+
+  it("a setup the application asks for (kc_action): Cancel saves nothing; Submit saves the account, which then logs in", async () => {
+    const p = await platform();
+    const user = 'multi@example.com';
+    const labels = () => p.sim.devices(DEFAULT_REALM, user).map((d: { label: string }) => d.label);
+    // Logged in with an existing phone, typed by hand (no account of ours for it).
+    const page = await signIn(p, user);
+    const pixel = FIXED_DEVICES.multiPixel7;
+    await page.waitForSelector('#otp'); // Pixel 7 is selected
+    await page.type('#otp', new TOTP({ secret: Secret.fromBase32(pixel.secretBase32) }).generate());
+    await submitAndWait(page, '#kc-login');
+    expect(await onDashboard(page)).toBe(true);
+    const asked = p.sim.loginUrl(DEFAULT_REALM, { base: BASE, extra: { kc_action: 'CONFIGURE_TOTP' } });
+
+    // Cancel: filled like any setup page, but Keycloak adds nothing and neither do we.
+    await page.goto(asked);
+    await filledSetup(page);
+    await submitAndWait(page, '#cancelTOTPBtn');
+    const answered = (status: string) => p.sim.log.some((l: { path: string }) => l.path.startsWith('/tpe/?') && l.path.includes(`kc_action_status=${status}`));
+    expect(answered('cancelled')).toBe(true);
+    expect(await onDashboard(page)).toBe(true);
+    // The page report and the background's own check of the loaded tab (1.5 s) have both passed.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await page.evaluate(() => document.querySelector('thingpark-autofill-notice')?.getAttribute('data-text') ?? '')).toBe('');
+    expect(await accounts(p)).toEqual([]);
+    expect(labels()).toEqual(['Pixel 7', 'Work phone']);
+
+    // Submit: saved once Keycloak has the device.
+    await page.goto(asked);
+    const filled = await filledSetup(page);
+    await submitAndWait(page, '#saveTOTPBtn');
+    await page.waitForSelector('h1');
+    expect(answered('success')).toBe(true);
+    await noticeOf(page, new RegExp(`Saved ${user}`));
+    expect(labels()).toEqual(['Pixel 7', 'Work phone', filled.label]);
+    expect(await accounts(p)).toMatchObject([{ accountName: user, deviceName: filled.label }]);
+    await page.close();
+
+    // The next login picks our device among the three and Keycloak accepts the code.
+    nextStep(p);
+    const login = await signIn(p, user);
+    await filledOtp(login);
+    await submitAndWait(login, '#kc-login');
+    expect(await onDashboard(login)).toBe(true);
   });
 
   it('"Submit automatically" off (default) waits for the user; on, it submits by itself', async () => {

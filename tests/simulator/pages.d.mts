@@ -14,6 +14,7 @@ export declare const TEXT: Readonly<{
     password: "Password";
     doLogIn: "Sign In";
     doSubmit: "Submit";
+    doCancel: "Cancel";
     showPassword: "Show password";
     restartLoginTooltip: "Restart login";
     loginOtpOneTime: "One-time code";
@@ -105,12 +106,14 @@ export declare function renderOtpPage(a: {
     lateDelayMs?: number;
 }): string;
 /**
- * TOTP enrollment page (login-config-totp.ftl).
+ * TOTP enrollment page (login-config-totp.ftl). `appInitiated`: the application asked for the
+ * setup (`kc_action=CONFIGURE_TOTP`), and Keycloak adds its Cancel button, a second submit
+ * button named `cancel-aia`.
  * @param {{theme: Theme, realmDisplayName: string, actionUrl: string, attemptedUsername?: string|null,
  *   restartUrl?: string|null, qrDataUrl: string, totpSecret: string, totpSecretEncoded: string,
  *   policy: OtpPolicy, mode?: string|null, manualUrl: string, qrUrl: string, hasDevices: boolean,
  *   errors?: {totp?: string|null, userLabel?: string|null}, message?: PageMessage|null,
- *   late?: false|'form'|'all', lateDelayMs?: number}} a
+ *   late?: false|'form'|'all', lateDelayMs?: number, appInitiated?: boolean}} a
  */
 export declare function renderTotpSetupPage(a: {
     theme: Theme;
@@ -133,6 +136,7 @@ export declare function renderTotpSetupPage(a: {
     message?: PageMessage | null;
     late?: false | 'form' | 'all';
     lateDelayMs?: number;
+    appInitiated?: boolean;
 }): string;
 /**
  * The ThingPark Enterprise app after login (not Keycloak).

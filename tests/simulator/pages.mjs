@@ -23,6 +23,7 @@ export const TEXT = Object.freeze({
   password: 'Password',
   doLogIn: 'Sign In',
   doSubmit: 'Submit',
+  doCancel: 'Cancel',
   showPassword: 'Show password',
   restartLoginTooltip: 'Restart login',
   loginOtpOneTime: 'One-time code',
@@ -524,12 +525,14 @@ function lateSlot(html, delayMs = 300) {
 }
 
 /**
- * TOTP enrollment page (login-config-totp.ftl).
+ * TOTP enrollment page (login-config-totp.ftl). `appInitiated`: the application asked for the
+ * setup (`kc_action=CONFIGURE_TOTP`), and Keycloak adds its Cancel button, a second submit
+ * button named `cancel-aia`.
  * @param {{theme: Theme, realmDisplayName: string, actionUrl: string, attemptedUsername?: string|null,
  *   restartUrl?: string|null, qrDataUrl: string, totpSecret: string, totpSecretEncoded: string,
  *   policy: OtpPolicy, mode?: string|null, manualUrl: string, qrUrl: string, hasDevices: boolean,
  *   errors?: {totp?: string|null, userLabel?: string|null}, message?: PageMessage|null,
- *   late?: false|'form'|'all', lateDelayMs?: number}} a
+ *   late?: false|'form'|'all', lateDelayMs?: number, appInitiated?: boolean}} a
  */
 export function renderTotpSetupPage(a) {
   const v2 = a.theme === 'v2';
@@ -638,7 +641,11 @@ ${v2ErrorIcon(labelErr)}
                             class="pf-v5-c-button pf-m-primary pf-m-block btn-lg"
                             id="saveTOTPBtn" value="${TEXT.doSubmit}"
                         />
-                </div>
+${a.appInitiated ? `                        <button type="submit"
+                            class="pf-v5-c-button pf-m-secondary pf-m-block btn-lg"
+                            id="cancelTOTPBtn" name="cancel-aia" value="true">${TEXT.doCancel}
+                        </button>
+` : ''}                </div>
             </div>
         </form>`;
   } else {
@@ -691,7 +698,11 @@ ${v2ErrorIcon(labelErr)}
                    class="pf-c-button pf-m-primary pf-m-block btn-lg"
                    id="saveTOTPBtn" value="${TEXT.doSubmit}"
             />
-    </form>`;
+${a.appInitiated ? `            <button type="submit"
+                    class="pf-c-button pf-m-block btn-lg"
+                    id="cancelTOTPBtn" name="cancel-aia" value="true">${TEXT.doCancel}
+            </button>
+` : ''}    </form>`;
   }
   let body;
   if (a.late === 'form' || a.late === 'all') {

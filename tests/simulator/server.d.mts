@@ -131,6 +131,7 @@ export type Tab = {
     loginTheme: Theme;
     issuedSecret: string | null;
     selectedCredentialId: string | null;
+    appInitiated: boolean;
 };
 export type SsoSession = {
     id: string;
@@ -153,7 +154,7 @@ export type LogEntry = {
  *   tabId: string, rootId: string, realm: string, kcPath: string, clientId: string, redirectUri: string,
  *   state: string|null, nonce: string|null, createdAt: number, step: 'login'|'otp'|'required-action',
  *   username: string|null, attemptedUsername: string|null, sessionCode: string, loginTheme: Theme,
- *   issuedSecret: string|null, selectedCredentialId: string|null
+ *   issuedSecret: string|null, selectedCredentialId: string|null, appInitiated: boolean
  * }} Tab
  * @typedef {{id: string, realm: string, username: string, kcPath: string, createdAt: number}} SsoSession
  * @typedef {{method: string, path: string, host: string, at: number, headers: http.IncomingHttpHeaders,

@@ -2,7 +2,9 @@
 //
 // Serves Keycloak's browser login flow under both '/auth/realms/{realm}/...' (older Keycloak,
 // what ThingPark uses) and '/realms/{realm}/...' (newer), then the TPE app at '/tpe/':
-//   GET  {kc}/realms/{realm}/protocol/openid-connect/auth     -> login page (creates the auth session)
+//   GET  {kc}/realms/{realm}/protocol/openid-connect/auth     -> login page (creates the auth session);
+//        with kc_action=CONFIGURE_TOTP the application asks for a setup (after the login, or at
+//        once with a single sign-on session), whose page has Keycloak's Cancel
 //   POST {kc}/realms/{realm}/login-actions/authenticate        -> password step, then OTP step
 //   GET  {kc}/realms/{realm}/login-actions/required-action     -> CONFIGURE_TOTP setup page
 //   POST {kc}/realms/{realm}/login-actions/required-action     -> setup verification
@@ -206,7 +208,7 @@ const newCode = () => randomBytes(32).toString('base64url');
  *   tabId: string, rootId: string, realm: string, kcPath: string, clientId: string, redirectUri: string,
  *   state: string|null, nonce: string|null, createdAt: number, step: 'login'|'otp'|'required-action',
  *   username: string|null, attemptedUsername: string|null, sessionCode: string, loginTheme: Theme,
- *   issuedSecret: string|null, selectedCredentialId: string|null
+ *   issuedSecret: string|null, selectedCredentialId: string|null, appInitiated: boolean
  * }} Tab
  * @typedef {{id: string, realm: string, username: string, kcPath: string, createdAt: number}} SsoSession
  * @typedef {{method: string, path: string, host: string, at: number, headers: http.IncomingHttpHeaders,
@@ -355,7 +357,7 @@ export async function createSimulator(options = {}) {
   }
 
   /**
-   * @param {Record<string, string>} cookies @param {Omit<Tab, 'tabId'|'rootId'|'createdAt'|'step'|'username'|'attemptedUsername'|'sessionCode'|'issuedSecret'|'selectedCredentialId'>} init
+   * @param {Record<string, string>} cookies @param {Omit<Tab, 'tabId'|'rootId'|'createdAt'|'step'|'username'|'attemptedUsername'|'sessionCode'|'issuedSecret'|'selectedCredentialId'|'appInitiated'>} init
    * @param {string[]} setCookies
    * @returns {Tab}
    */
@@ -371,6 +373,7 @@ export async function createSimulator(options = {}) {
     const t = {
       ...init, tabId: randomBytes(8).toString('base64url'), rootId, createdAt: Date.now(), step: 'login',
       username: null, attemptedUsername: null, sessionCode: newCode(), issuedSecret: null, selectedCredentialId: null,
+      appInitiated: false,
     };
     tabs.set(t.tabId, t);
     setCookies.push(cookie('AUTH_SESSION_ID', rootId, realmCookiePath(t)));
@@ -453,8 +456,9 @@ export async function createSimulator(options = {}) {
       qrDataUrl: qr, totpSecret: t.issuedSecret, totpSecretEncoded: kc.formatSecretForDisplay(t.issuedSecret),
       policy, mode: o.mode ?? null, manualUrl: withMode('manual'), qrUrl: withMode('qr'),
       hasDevices: user.devices.length > 0, errors: o.errors ?? {},
-      message: o.message === undefined ? { type: 'warning', text: kc.MESSAGES.CONFIGURE_TOTP } : o.message,
-      late: o.late ?? false, lateDelayMs,
+      // The "set up to activate your account" warning is for the required action only.
+      message: o.message === undefined ? (t.appInitiated ? null : { type: 'warning', text: kc.MESSAGES.CONFIGURE_TOTP }) : o.message,
+      late: o.late ?? false, lateDelayMs, appInitiated: t.appInitiated,
     });
     send(res, o.status ?? 200, html);
   }
@@ -490,7 +494,9 @@ export async function createSimulator(options = {}) {
 
   /**
    * Authentication finished: SSO session, authorization code, redirect to the client.
-   * @param {http.ServerResponse} res @param {string} base @param {Tab} t @param {User} user @param {{logoutOthers?: boolean}} [o]
+   * `actionStatus`: the answer to an application-initiated action, as Keycloak adds it to the redirect.
+   * @param {http.ServerResponse} res @param {string} base @param {Tab} t @param {User} user
+   * @param {{logoutOthers?: boolean, actionStatus?: 'success'|'cancelled'}} [o]
    */
   function finish(res, base, t, user, o = {}) {
     if (o.logoutOthers) {
@@ -506,6 +512,7 @@ export async function createSimulator(options = {}) {
     u.searchParams.set('session_state', sso.id);
     u.searchParams.set('iss', realmBase(base, t));
     u.searchParams.set('code', code);
+    if (o.actionStatus) u.searchParams.set('kc_action_status', o.actionStatus);
     const path = realmCookiePath(t);
     redirect(res, u.toString(), [
       cookie('KEYCLOAK_IDENTITY', sso.id, path),
@@ -541,12 +548,35 @@ export async function createSimulator(options = {}) {
     }
     if (!ru || !/^https?:$/.test(ru.protocol) || !ru.pathname.startsWith('/tpe/')) return errPage('Invalid parameter: redirect_uri');
     if (q.get('response_type') !== 'code') return errPage('Invalid parameter: response_type');
+    const action = q.get('kc_action');
+    if (action !== null && action !== CONFIGURE_TOTP) return errPage('Invalid parameter: kc_action');
 
-    // Existing SSO session: straight back to the client (unless prompt=login).
+    const theme = q.get('sim_theme');
+    /** @type {string[]} */
+    const setCookies = [];
+    const openTab = () => {
+      const t = newTab(cookies, {
+        realm: realmName, kcPath, clientId: CLIENT_ID, redirectUri: /** @type {string} */ (redirectUri),
+        state: q.get('state'), nonce: q.get('nonce'),
+        loginTheme: theme === 'v2' || theme === 'classic' ? theme : realm.theme,
+      }, setCookies);
+      t.appInitiated = action !== null;
+      return t;
+    };
+
+    // Existing SSO session: straight back to the client (unless prompt=login), or to the setup
+    // the application asked for.
     const ssoId = cookies.KEYCLOAK_IDENTITY;
     const sso = ssoId ? st.sso.get(ssoId) : undefined;
     if (sso && sso.realm === realmName && q.get('prompt') !== 'login') {
       const user = findUser(sso.realm, sso.username);
+      if (user && !user.locked && action !== null) {
+        const t = openTab();
+        t.username = user.username;
+        t.attemptedUsername = user.username;
+        t.step = 'required-action';
+        return redirect(res, requiredActionUrl(base, t, false), setCookies);
+      }
       if (user && !user.locked) {
         const code = `${randomUUID()}.${sso.id}.${randomUUID()}`;
         st.codes.set(code, { ssoId: sso.id, redirectUri: /** @type {string} */ (redirectUri), exp: Date.now() + CODE_LIFESPAN_MS });
@@ -559,14 +589,7 @@ export async function createSimulator(options = {}) {
       }
     }
 
-    const theme = q.get('sim_theme');
-    /** @type {string[]} */
-    const setCookies = [];
-    const t = newTab(cookies, {
-      realm: realmName, kcPath, clientId: CLIENT_ID, redirectUri: /** @type {string} */ (redirectUri),
-      state: q.get('state'), nonce: q.get('nonce'),
-      loginTheme: theme === 'v2' || theme === 'classic' ? theme : realm.theme,
-    }, setCookies);
+    const t = openTab();
     const hint = q.get('login_hint');
     renderLogin(res, base, t, { cookies: setCookies, username: hint ?? '' });
   }
@@ -599,7 +622,7 @@ export async function createSimulator(options = {}) {
       t.attemptedUsername = typed;
       t.selectedCredentialId = null;
       if (user.devices.length > 0) return renderOtp(res, base, t, user);
-      if (needsTotpSetup(user)) {
+      if (needsTotpSetup(user) || t.appInitiated) {
         t.step = 'required-action';
         return redirect(res, requiredActionUrl(base, t, false));
       }
@@ -624,7 +647,7 @@ export async function createSimulator(options = {}) {
     const device = /** @type {Device} */ (user.devices.find((d) => d.id === r.deviceId));
     Object.assign(device, r.update);
     user.failedOtp = 0;
-    if (needsTotpSetup(user)) {
+    if (needsTotpSetup(user) || t.appInitiated) {
       t.step = 'required-action';
       return redirect(res, requiredActionUrl(base, t, false));
     }
@@ -651,6 +674,11 @@ export async function createSimulator(options = {}) {
     if (url.searchParams.get('session_code') !== t.sessionCode || url.searchParams.get('execution') !== CONFIGURE_TOTP) {
       return renderSetup(res, base, url, t, user, { mode, message: { type: 'error', text: kc.MESSAGES.EXPIRED_ACTION } });
     }
+    // Cancel of a setup the application asked for: back to it, nothing changed.
+    if (t.appInitiated && form.get('cancel-aia') === 'true') {
+      t.issuedSecret = null;
+      return finish(res, base, t, user, { actionStatus: 'cancelled' });
+    }
     const realm = /** @type {Realm} */ (realms[t.realm]);
     const r = kc.validateSetup({
       code: form.get('totp'), postedSecret: form.get('totpSecret'), issuedSecret: t.issuedSecret,
@@ -662,7 +690,7 @@ export async function createSimulator(options = {}) {
     user.devices.push(device);
     user.requiredActions = user.requiredActions.filter((a) => a !== CONFIGURE_TOTP);
     t.issuedSecret = null;
-    return finish(res, base, t, user, { logoutOthers: form.get('logout-sessions') === 'on' });
+    return finish(res, base, t, user, { logoutOthers: form.get('logout-sessions') === 'on', ...(t.appInitiated ? { actionStatus: 'success' } : {}) });
   }
 
   /**

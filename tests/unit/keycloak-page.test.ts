@@ -71,7 +71,7 @@ describe('fixtures', () => {
   it('make-fixtures.mjs has generated every page the tests read', () => {
     const files = readdirSync(PAGES);
     for (const theme of ['classic', 'v2']) {
-      for (const page of ['login', 'setup-qr', 'setup-manual', 'setup-code-error', 'setup-label-required', 'setup-label-error',
+      for (const page of ['login', 'setup-qr', 'setup-manual', 'setup-code-error', 'setup-label-required', 'setup-app-initiated', 'setup-label-error',
         'setup-expired', 'otp-single', 'otp-multi', 'otp-error']) {
         expect(files).toContain(`${theme}-${page}.html`);
       }
@@ -107,6 +107,8 @@ const SETUP_CASES: SetupCase[] = (['classic', 'v2'] as const).flatMap((theme): S
   { file: `${theme}-setup-manual.html`, theme, qr: false, manual: manual(theme), labelRequired: false, errors: noErrors },
   { file: `${theme}-setup-code-error.html`, theme, qr: true, manual: null, labelRequired: false, errors: { code: MESSAGES.INVALID_TOTP, label: null } },
   { file: `${theme}-setup-label-required.html`, theme, qr: true, manual: null, labelRequired: true, errors: noErrors },
+  // With Keycloak's Cancel, a second submit button: the submit found is still saveTOTPBtn.
+  { file: `${theme}-setup-app-initiated.html`, theme, qr: true, manual: null, labelRequired: true, errors: noErrors },
   {
     file: `${theme}-setup-label-error.html`, theme, qr: false, manual: manual(theme), labelRequired: true,
     errors: { code: null, label: MESSAGES.MISSING_TOTP_DEVICE_NAME },

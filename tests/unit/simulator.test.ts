@@ -471,6 +471,55 @@ describe('simulator server (http)', () => {
     expect(sim.devices(DEFAULT_REALM, 'pat@example.com').map((d) => d.label)).toEqual(['Pixel 7', 'Pixel 8']);
   });
 
+  it('kc_action=CONFIGURE_TOTP: a setup the application asks for, with Cancel (nothing changes) and Submit (a second device)', async () => {
+    const b = new Browser();
+    centerClock(sim);
+    // Logged in with Pixel 7 (single sign-on session in the jar).
+    const otp = await passwordStep(b, sim, 'multi@example.com');
+    const login = { otp: totpCode(b32Secret(FIXED_DEVICES.multiPixel7.secretBase32), { timestamp: sim.now() }), selectedCredentialId: FIXED_DEVICES.multiPixel7.id, login: 'Sign In' };
+    await expectDashboard(b, await b.fetch(actionOf(otp.text, 'kc-otp-login-form'), login), 'multi@example.com');
+    const asked = sim.loginUrl(DEFAULT_REALM, { extra: { kc_action: 'CONFIGURE_TOTP' } });
+    const open = async () => {
+      const r = await b.fetch(asked);
+      expect(r.status).toBe(302);
+      expect(r.location).toContain('/login-actions/required-action?execution=CONFIGURE_TOTP');
+      const page = await b.fetch(must(r.location, 'location'));
+      expect(page.status).toBe(200);
+      return page;
+    };
+    const page = await open();
+    const cancel = tag(page.text, 'cancelTOTPBtn');
+    expect(tagName(cancel)).toBe('button');
+    expect([attr(cancel, 'type'), attr(cancel, 'name'), attr(cancel, 'value')]).toEqual(['submit', 'cancel-aia', 'true']);
+    expect(page.text).not.toContain(MESSAGES.CONFIGURE_TOTP);
+    const f = setupFields(page.text);
+    const cancelled = await b.fetch(f.action, { totp: '', totpSecret: f.secret, userLabel: '', 'cancel-aia': 'true' });
+    expect(cancelled.location).toContain('kc_action_status=cancelled');
+    await expectDashboard(b, cancelled, 'multi@example.com');
+    expect(sim.devices(DEFAULT_REALM, 'multi@example.com').map((d) => d.label)).toEqual(['Pixel 7', 'Work phone']);
+
+    const again = setupFields((await open()).text);
+    const done = await b.fetch(again.action, { totp: totpCode(rawSecret(again.secret), { timestamp: sim.now() }), totpSecret: again.secret, userLabel: 'Laptop' });
+    expect(done.location).toContain('kc_action_status=success');
+    await expectDashboard(b, done, 'multi@example.com');
+    expect(sim.devices(DEFAULT_REALM, 'multi@example.com').map((d) => d.label)).toEqual(['Pixel 7', 'Work phone', 'Laptop']);
+    // A setup at login (the required action) has no Cancel, and other actions are refused.
+    expect(tag((await toSetup(new Browser(), sim, 'jane.doe@example.com')).text, 'cancelTOTPBtn')).toBeNull();
+    expect((await b.fetch(sim.loginUrl(DEFAULT_REALM, { extra: { kc_action: 'UPDATE_PASSWORD' } }))).status).toBe(400);
+  });
+
+  it('kc_action=CONFIGURE_TOTP without a session: the login first, then the setup with Cancel', async () => {
+    const b = new Browser();
+    centerClock(sim);
+    const login = await b.fetch(sim.loginUrl(DEFAULT_REALM, { extra: { kc_action: 'CONFIGURE_TOTP' } }));
+    const otp = await b.fetch(actionOf(login.text, 'kc-form-login'), { username: 'multi@example.com', password: DEMO_PASSWORD, credentialId: '' });
+    const code = totpCode(b32Secret(FIXED_DEVICES.multiPixel7.secretBase32), { timestamp: sim.now() });
+    const r = await b.fetch(actionOf(otp.text, 'kc-otp-login-form'), { otp: code, selectedCredentialId: FIXED_DEVICES.multiPixel7.id, login: 'Sign In' });
+    expect(r.location).toContain('/login-actions/required-action?execution=CONFIGURE_TOTP');
+    const page = await b.fetch(must(r.location, 'location'));
+    expect(tag(page.text, 'cancelTOTPBtn')).not.toBeNull();
+  });
+
   it("sha realm: SHA256 / 8 digits / 60 s in the URI, manual mode, and accepted", async () => {
     const b = new Browser();
     centerClock(sim, 60);

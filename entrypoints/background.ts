@@ -86,13 +86,19 @@ export default defineBackground(() => {
   // service drops what it kept in memory; a new policy's platforms and auto-lock limit apply now.
   browser.storage.onChanged.addListener((changes, area) => void service.onStorageChanged(area, Object.keys(changes)));
   browser.alarms.onAlarm.addListener(({ name }) => void service.onAlarm(name));
-  browser.tabs.onUpdated.addListener((tabId, change) => {
+  const onTabUpdated = (tabId: number, change: Browser.tabs.OnUpdatedInfo) => {
     if (change.status === 'complete') {
       // Give the page's own content script (if any) time to report first: it knows better.
       const loadedAt = Date.now();
       setTimeout(() => void service.onTabLoaded(tabId, loadedAt), 1500);
     }
-  });
+  };
+  // Firefox can filter: only status changes wake its event page (not every title and icon
+  // change of every tab). Chromium has no filter for this event.
+  if (import.meta.env.FIREFOX) {
+    const event = browser.tabs.onUpdated as unknown as { addListener(cb: typeof onTabUpdated, filter: { properties: string[] }): void };
+    event.addListener(onTabUpdated, { properties: ['status'] });
+  } else browser.tabs.onUpdated.addListener(onTabUpdated);
   browser.tabs.onRemoved.addListener((tabId) => void service.onTabRemoved(tabId));
 
   browser.runtime.onMessage.addListener((raw, sender) => {

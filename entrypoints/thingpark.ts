@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { detectPageKind, type PageKindInfo } from '@/lib/keycloak-page';
 import { createPageRunner } from '@/components/page/runner';
+import { pageLoaded } from '@/components/page/loaded';
 
 /**
  * The content script of ThingPark pages: it decides from the DOM whether this is Keycloak's TOTP
@@ -39,7 +40,7 @@ export default defineUnlistedScript(() => {
     // Nothing on the password page is urgent (the user has yet to type): report it once the page
     // has loaded, so that our message and the background's work do not compete with its loading
     // (issue 7's page-load overhead). Its form is watched from then on.
-    whenLoaded(() => {
+    void pageLoaded().then(() => {
       runner.reportSeen(first);
       check(first);
     });
@@ -49,14 +50,14 @@ export default defineUnlistedScript(() => {
     // The OTP page's report can wait for its load too: its code is asked for at once, and the
     // report settles an enrollment Keycloak has finished with (it never shows the OTP page
     // right after a setup). The setup page's goes at once: it carries Keycloak's error.
-    if (first.kind === 'otp') whenLoaded(() => runner.reportSeen(first));
+    if (first.kind === 'otp') void pageLoaded().then(() => runner.reportSeen(first));
     else runner.reportSeen(first);
     if (check(first)) return;
   } else {
     // A page that shows no Keycloak form yet may still render one (a late setup page with an
     // error must not pass for the application page that follows a successful enrollment):
     // report it once it has loaded and settled.
-    whenLoaded(() => setTimeout(() => runner.reportSeen(detectPageKind(document)), 300));
+    void pageLoaded().then(() => setTimeout(() => runner.reportSeen(detectPageKind(document)), 300));
   }
   // Scripts may render the form late (or re-render it): watch the DOM until a form shows up,
   // for a bounded time, coalescing bursts of mutations into one check per frame.
@@ -72,9 +73,3 @@ export default defineUnlistedScript(() => {
   observer.observe(document.documentElement, { childList: true, subtree: true });
   setTimeout(() => observer.disconnect(), 60_000);
 });
-
-/** Runs `task` once the page has loaded (at once if it has). */
-function whenLoaded(task: () => void): void {
-  if (document.readyState === 'complete') task();
-  else window.addEventListener('load', task, { once: true });
-}

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'wxt';
-import { SETUP_PAGE_MATCHES, THINGPARK_MATCHES } from './lib/hosts';
+import { OTP_PAGE_MATCHES, SETUP_PAGE_MATCHES, THINGPARK_MATCHES } from './lib/hosts';
 
 /**
  * When the page scripts run (issue 7's fill latency and page-load overhead, measured with
@@ -51,7 +51,10 @@ export default defineConfig({
     // entrypoints/thingpark.ts. When they run: see pageScriptsRunAt. Keycloak's required-action pages (TOTP
     // setup) also get the QR reader, first, so that it is there when thingpark.js looks for it
     // (no round trip to have it injected); every other page gets thingpark.js alone (no jsQR).
+    // Keycloak's OTP pages ask for their code as they start loading (otp-prefetch.js, a few
+    // hundred bytes; lib/prefetch.ts says why).
     content_scripts: [
+      { matches: OTP_PAGE_MATCHES, js: ['otp-prefetch.js'], run_at: 'document_start' },
       { matches: SETUP_PAGE_MATCHES, js: ['qr-reader.js'], run_at: pageScriptsRunAt(browser) },
       { matches: THINGPARK_MATCHES, js: ['thingpark.js'], run_at: pageScriptsRunAt(browser) },
     ],

@@ -4,6 +4,7 @@
  */
 import type { StoredAccount } from './accounts';
 import { codeForStep, stepAt } from './otp';
+import { same, sameLabel } from './names';
 
 export interface PageDevice {
   id: string;
@@ -28,9 +29,6 @@ export type Pick =
   | { kind: 'choose'; candidates: StoredAccount[] }
   | { kind: 'none'; reason: 'no-account' | 'device-not-listed' };
 
-const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
-/** Device labels as the page reads them (keycloak-page collapses whitespace and trims). */
-const sameLabel = (label: string, deviceName: string) => label === deviceName.replace(/\s+/g, ' ').trim();
 
 /**
  * Only accounts bound to this exact origin (and realm, when the page has one) are candidates.

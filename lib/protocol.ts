@@ -250,6 +250,8 @@ export type FillReply =
       code: string;
       accountId: string;
       accountName: string;
+      /** The account's device name in Keycloak (what the page's device list shows). */
+      deviceName: string;
       /** The Keycloak credential to select, when the page lists several devices. */
       deviceId: string | null;
       autoSubmit: boolean;

@@ -790,6 +790,7 @@ export function createVaultService(deps: VaultServiceDeps) {
         code: next.code,
         accountId: account.id,
         accountName: account.accountName,
+        deviceName: account.deviceName,
         deviceId,
         autoSubmit: settings.autoSubmit && !m.pageError,
         validForMs: next.validForMs,

@@ -1,12 +1,14 @@
 import type { LoginPage, OtpPage, PageKindInfo } from '@/lib/keycloak-page';
 import { detectPageKind, realmFromPath, selectDevice } from '@/lib/keycloak-page';
 import { needsClockCorrection } from '@/lib/clock';
-import type { AppError, PageKind } from '@/lib/protocol';
+import type { AppError, PageKind, Reply } from '@/lib/protocol';
+import { fillFromPrefetch, type Fill } from '@/lib/prefetch';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
 import { fillInput, submitForm } from '@/components/page/fill';
 import { hideNotice, showChooser, showNotice } from '@/components/page/notice';
 import { measureClockOffset } from '@/components/page/clock';
+import { pageLoaded } from '@/components/page/loaded';
 import type { SetupRunner, SetupSlot } from './setup-page';
 
 /**
@@ -96,13 +98,17 @@ export function createPageRunner() {
       if (needsClockCorrection(offset, used) && stillOurs()) await fillOtp(page, chosenAccountId, offset);
     };
 
-    const reply = await request('page.fill', {
-      attemptedUsername: page.attemptedUsername,
-      devices: page.devices.map(({ id, label }) => ({ id, label })),
-      chosenAccountId,
-      clockOffsetMs,
-      pageError: page.error,
-    });
+    // The page's first fill takes the code asked for as the page started loading, when it fits.
+    const early = chosenAccountId === null && clockOffsetMs === null ? await takePrefetched(page) : null;
+    const reply: Reply<'page.fill'> = early
+      ? { ok: true, value: early }
+      : await request('page.fill', {
+          attemptedUsername: page.attemptedUsername,
+          devices: page.devices.map(({ id, label }) => ({ id, label })),
+          chosenAccountId,
+          clockOffsetMs,
+          pageError: page.error,
+        });
     if (!reply.ok) {
       // No vault at all: this browser does not use the extension for ThingPark yet; stay quiet.
       if (reply.error.code === 'no-vault') return;
@@ -185,15 +191,10 @@ export function createPageRunner() {
 
   /** The platform's clock minus ours, measured once per page, after its load event. */
   function serverClockOffset(): Promise<number | null> {
-    return (measuredOffset ??= loaded().then(measureOffsetHere));
+    return (measuredOffset ??= pageLoaded().then(measureOffsetHere));
   }
 
   /** Resolves once the page has loaded (at once if it has). */
-  function loaded(): Promise<void> {
-    if (document.readyState === 'complete') return Promise.resolve();
-    return new Promise((resolve) => window.addEventListener('load', () => resolve(), { once: true }));
-  }
-
   /** Keycloak answers HEAD on the realm's base URL cheaply and without side effects. */
   async function measureOffsetHere(): Promise<number | null> {
     const realm = realmFromPath(location.pathname);
@@ -216,4 +217,19 @@ export function createPageRunner() {
   }
 
   return { reportSeen, handle, onUnlocked };
+}
+
+/** Where otp-prefetch.js leaves the code it asked for as the page started loading (content-script world only). */
+export interface PrefetchSlot {
+  __thingparkAutofillPrefetch?: { sentAt: number; reply: Promise<Reply<'page.fill'>> };
+}
+
+/** The code asked for by otp-prefetch.js, taken once (later fills ask with the page), if it fits this page. */
+async function takePrefetched(page: OtpPage): Promise<Fill | null> {
+  const slot = globalThis as PrefetchSlot;
+  const pending = slot.__thingparkAutofillPrefetch;
+  if (!pending) return null;
+  delete slot.__thingparkAutofillPrefetch;
+  const reply = await pending.reply;
+  return fillFromPrefetch(reply, page, Date.now() - pending.sentAt);
 }

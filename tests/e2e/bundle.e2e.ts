@@ -17,7 +17,12 @@ describe(`built extension for ${KIND}`, () => {
     const setupEntries = (manifest.content_scripts as Entry[]).filter(setupOnly);
     expect(setupEntries.flatMap((c) => c.js)).toEqual(['qr-reader.js']);
     const scripts: string[] = (manifest.content_scripts as Entry[]).filter((c) => !setupOnly(c)).flatMap((c) => c.js);
-    expect(scripts).toEqual(['thingpark.js']);
+    // The OTP pages' early request for their code (Keycloak's login-actions/authenticate pages
+    // only, at document_start), then the page script everywhere.
+    expect(scripts).toEqual(['otp-prefetch.js', 'thingpark.js']);
+    const early = (manifest.content_scripts as (Entry & { run_at: string })[]).find((c) => c.js.includes('otp-prefetch.js'))!;
+    expect(early.run_at).toBe('document_start');
+    for (const m of early.matches) expect(m).toMatch(/\/\*\/login-actions\/authenticate\*$/);
     // Strings only jsQR contains (its Reed-Solomon decoder and finder-pattern search).
     const jsQr = /alignmentPatternCenters|bottomRightAlignmentPattern/;
     for (const file of [...scripts, 'qr-reader.js', 'generic-fill.js']) {
@@ -53,8 +58,10 @@ describe(`built extension for ${KIND}`, () => {
     // The content scripts: the same hosts (the QR reader only on their Keycloak required-action
     // pages), top frames only, in their isolated world.
     const setupPages = /^https:\/\/(\*\.)?([a-z0-9-]+\.)*(thingpark\.io|thingpark\.com|actility\.com)\/\*\/login-actions\/required-action\*$/;
+    const otpPages = /^https:\/\/(\*\.)?([a-z0-9-]+\.)*(thingpark\.io|thingpark\.com|actility\.com)\/\*\/login-actions\/authenticate\*$/;
     for (const script of manifest.content_scripts) {
-      for (const pattern of script.matches) expect(pattern).toMatch(script.js.includes('qr-reader.js') ? setupPages : thingpark);
+      const where = script.js.includes('qr-reader.js') ? setupPages : script.js.includes('otp-prefetch.js') ? otpPages : thingpark;
+      for (const pattern of script.matches) expect(pattern).toMatch(where);
       expect(script.all_frames ?? false).toBe(false);
       expect(script.match_about_blank ?? false).toBe(false);
       expect(script.match_origin_as_fallback ?? false).toBe(false);

@@ -24,6 +24,7 @@ import {
 import * as kc from '../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './fakes';
 import { fakeQrImage, fakeReadQr } from './fake-qr';
+import { fillFromPrefetch, PREFETCH_REQUEST } from '../../lib/prefetch';
 
 // ---------------------------------------------------------------------------------------------
 // Data
@@ -166,6 +167,7 @@ describe('page.fill: the code Keycloak accepts now', () => {
       code: totpAt(ALEX_RAW, env.clock.now),
       accountId: env.alex,
       accountName: ALEX,
+      deviceName: DEFAULT_NAME,
       deviceId: null,
       autoSubmit: false,
       validForMs: 20_000,
@@ -338,6 +340,7 @@ describe('page.fill: the server clock', () => {
       code: totpAt(HOLLY_RAW, env.clock.now),
       accountId: holly,
       accountName: HOLLY,
+      deviceName: DEFAULT_NAME,
       deviceId: null,
       autoSubmit: false,
       validForMs: 20_000,
@@ -452,6 +455,7 @@ describe('page.fill: which account and device', () => {
       code: kc.hotp({ secret: bytes(SAM_RAW), counter: 6 }),
       accountId: id,
       accountName: SAM,
+      deviceName: DEFAULT_NAME,
       deviceId: null,
       autoSubmit: false,
       validForMs: null,
@@ -542,5 +546,106 @@ describe('parseMessage: page.fill and page.otpSubmitted', () => {
     ['pageError an object', { pageError: { text: 'x' } }],
   ])('rejects %s', (_what, over) => {
     expect(parseMessage(msg(over))).toBeNull();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The code asked for before the page is read (lib/prefetch.ts): used only when it is exactly the
+// page's own answer. Each case asks the real service both ways, in this order (as a page does).
+
+describe('page.fill asked before the page is read (prefetch)', () => {
+  type Page = { attemptedUsername: string | null; devices: { id: string; label: string }[]; error: string | null };
+  const page = (over: Partial<Page> = {}): Page => ({ attemptedUsername: null, devices: [], error: null, ...over });
+  /** The early answer as the page script would use it, and the answer the page itself gets. */
+  async function both(env: Env, p: Page, elapsedMs = 0) {
+    const early = await env.send('page.fill', PREFETCH_REQUEST, OTP_TAB);
+    const own = await fillOk(env, { attemptedUsername: p.attemptedUsername, devices: p.devices, pageError: p.error });
+    return { used: fillFromPrefetch(early, p, elapsedMs), own, early };
+  }
+  const remember = async (env: Env, username: string) => expectOk(await env.send('page.username', { username }, OTP_TAB));
+
+  it('the user typed on the password page and shown on the OTP page: the same code, account and settings', async () => {
+    const env = await twoUsers();
+    env.clock.now += 30_000;
+    await remember(env, ALEX);
+    const { used, own } = await both(env, page({ attemptedUsername: 'Alex@Example.com ' }));
+    expect(own).toMatchObject({ kind: 'fill', accountId: env.alex });
+    expect(used).toEqual(own);
+    expectNoSecretIn(used);
+    // A page that shows no user name gets the remembered one's, as the background would pick.
+    expect((await both(env, page())).used).toEqual((await both(env, page())).own);
+  });
+
+  it('another user on the page than the one typed, or nobody remembered among two users: asked again', async () => {
+    const env = await twoUsers();
+    env.clock.now += 30_000;
+    await remember(env, ALEX);
+    const other = await both(env, page({ attemptedUsername: SAM }));
+    expect(other.used).toBeNull();
+    expect(other.own).toMatchObject({ kind: 'fill', accountId: env.sam });
+    const fresh = await twoUsers();
+    fresh.clock.now += 30_000;
+    const nobody = await both(fresh, page({ attemptedUsername: SAM }));
+    expect(nobody.early).toMatchObject({ ok: true, value: { kind: 'choose' } });
+    expect(nobody.used).toBeNull();
+  });
+
+  it("the page's device list: ours is selected as the page's own request would; a list without ours asks again", async () => {
+    const env = await twoUsers();
+    env.clock.now += 30_000;
+    await remember(env, ALEX);
+    const listed = [{ id: 'cred-phone', label: 'Phone' }, { id: 'cred-ours', label: DEFAULT_NAME }];
+    const withOurs = await both(env, page({ attemptedUsername: ALEX, devices: listed }));
+    expect(withOurs.own).toMatchObject({ kind: 'fill', deviceId: 'cred-ours' });
+    expect(withOurs.used).toEqual(withOurs.own);
+    const without = await both(env, page({ attemptedUsername: ALEX, devices: [listed[0]!] }));
+    expect(without.own).toEqual({ kind: 'none', reason: 'device-not-listed' });
+    expect(without.used).toBeNull();
+  });
+
+  it('a re-enrolled user: the newest account when Keycloak lists it, else asked again (the page picks the older)', async () => {
+    const env = boot();
+    expectOk(await env.send('vault.create', { passphrase: PASS, confirm: PASS }));
+    expectOk(await env.send('settings.update', { settings: { deviceName: 'Old laptop' } }));
+    const old = await enrollAccount(env, 7, evidence(SAM, SAM_RAW));
+    env.clock.now += 1_000;
+    expectOk(await env.send('settings.update', { settings: { deviceName: 'New laptop' } }));
+    const newer = await enrollAccount(env, 8, evidence(SAM, ALEX_RAW));
+    env.clock.now += 30_000;
+    await remember(env, SAM);
+    const both1 = await both(env, page({ attemptedUsername: SAM, devices: [{ id: 'o', label: 'Old laptop' }, { id: 'n', label: 'New laptop' }] }));
+    expect(both1.own).toMatchObject({ accountId: newer, deviceId: 'n' });
+    expect(both1.used).toEqual(both1.own);
+    const onlyOld = await both(env, page({ attemptedUsername: SAM, devices: [{ id: 'o', label: 'Old laptop' }] }));
+    expect(onlyOld.own).toMatchObject({ accountId: old, deviceId: 'o' });
+    expect(onlyOld.used).toBeNull();
+  });
+
+  it("Keycloak's error on the page: never submitted by itself, as the page's own answer says", async () => {
+    const env = await twoUsers();
+    expectOk(await env.send('settings.update', { settings: { autoSubmit: true } }));
+    env.clock.now += 30_000;
+    await remember(env, ALEX);
+    const clean = await both(env, page({ attemptedUsername: ALEX }));
+    expect(clean.used).toMatchObject({ autoSubmit: true });
+    const refused = await both(env, page({ attemptedUsername: ALEX, error: 'Invalid authenticator code.' }));
+    expect(refused.own).toMatchObject({ kind: 'fill', autoSubmit: false });
+    expect(refused.used).toEqual(refused.own);
+  });
+
+  it('a code to wait for, a locked vault, or an answer older than its step: asked again', async () => {
+    const env = await twoUsers();
+    await remember(env, ALEX);
+    const wait = await both(env, page({ attemptedUsername: ALEX })); // the setup step is used
+    expect(wait.own).toMatchObject({ kind: 'wait' });
+    expect(wait.used).toBeNull();
+    env.clock.now += 30_000; // 10 s into the next step: 20 s left
+    const early = await env.send('page.fill', PREFETCH_REQUEST, OTP_TAB);
+    expect(fillFromPrefetch(early, page({ attemptedUsername: ALEX }), 5_000)).toMatchObject({ validForMs: 15_000 });
+    expect(fillFromPrefetch(early, page({ attemptedUsername: ALEX }), 20_000)).toBeNull();
+    expectOk(await env.send('vault.lock', {}));
+    const locked = await env.send('page.fill', PREFETCH_REQUEST, OTP_TAB);
+    expectErr(locked, 'locked');
+    expect(fillFromPrefetch(locked, page({ attemptedUsername: ALEX }), 0)).toBeNull();
   });
 });

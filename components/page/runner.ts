@@ -194,7 +194,6 @@ export function createPageRunner() {
     return (measuredOffset ??= pageLoaded().then(measureOffsetHere));
   }
 
-  /** Resolves once the page has loaded (at once if it has). */
   /** Keycloak answers HEAD on the realm's base URL cheaply and without side effects. */
   async function measureOffsetHere(): Promise<number | null> {
     const realm = realmFromPath(location.pathname);

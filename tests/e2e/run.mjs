@@ -22,7 +22,12 @@ for (const browser of browsers) {
       if (state === 'passed') {
         counts.passed++;
         // Passed only when run again (vitest.e2e.config.ts, retry): said, so it gets looked at.
-        if (test.diagnostic()?.flaky) flaky.push(`${browser}: ${mod.moduleId.split('/').pop()} > ${test.fullName}`);
+        // With the first attempt's error, when vitest kept it: a flaky test is a bug until shown otherwise.
+        if (test.diagnostic()?.flaky) {
+          const error = test.task?.result?.errors?.[0];
+          const first = error ? `\n      first attempt: ${String(error.message ?? error).split('\n')[0].slice(0, 300)}` : '';
+          flaky.push(`${browser}: ${mod.moduleId.split('/').pop()} > ${test.fullName}${first}`);
+        }
       } else if (state === 'failed') {
         counts.failed++;
         // CI keeps only the end of the output: name each failure and its first error line here.

@@ -1,5 +1,6 @@
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
-import { request } from '@/components/client';
+import { browser } from 'wxt/browser';
+import { decodeReply, type Reply } from '@/lib/protocol';
 import { PREFETCH_REQUEST } from '@/lib/prefetch';
 import type { PrefetchSlot } from '@/components/page/runner';
 
@@ -8,8 +9,13 @@ import type { PrefetchSlot } from '@/components/page/runner';
  * `login-actions/authenticate` pages only, where the OTP page is shown): the answer is on its way
  * while the page is parsed, instead of starting once it has been (lib/prefetch.ts says why and
  * when it is used). Leaves the pending answer where the page script (entrypoints/thingpark.ts),
- * which runs in the same content-script world, takes it once; nothing reaches the page.
+ * which runs in the same content-script world, takes it once; nothing reaches the page. Sent
+ * once, without the client's retries: if it is not answered, the page script asks as usual.
  */
 export default defineUnlistedScript(() => {
-  (globalThis as PrefetchSlot).__thingparkAutofillPrefetch = { sentAt: Date.now(), reply: request('page.fill', PREFETCH_REQUEST) };
+  const reply = browser.runtime.sendMessage({ type: 'page.fill', ...PREFETCH_REQUEST }).then(
+    (raw) => (decodeReply(raw) as Reply<'page.fill'> | undefined) ?? null,
+    () => null,
+  );
+  (globalThis as PrefetchSlot).__thingparkAutofillPrefetch = { sentAt: Date.now(), reply };
 });

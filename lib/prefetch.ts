@@ -42,7 +42,7 @@ export function fillFromPrefetch(
   page: { attemptedUsername: string | null; devices: readonly { id: string; label: string }[]; error: string | null },
   elapsedMs: number,
 ): Fill | null {
-  if (!reply?.ok || reply.value.kind !== 'fill') return null;
+  if (!reply?.ok || reply.value?.kind !== 'fill') return null;
   const fill = reply.value;
   // The code's remaining time was counted when it was made; a form shown late by scripts may
   // come after its step has ended.

@@ -3,6 +3,7 @@ import { detectPageKind, realmFromPath, selectDevice } from '@/lib/keycloak-page
 import { needsClockCorrection } from '@/lib/clock';
 import type { AppError, PageKind, Reply } from '@/lib/protocol';
 import { fillFromPrefetch, type Fill } from '@/lib/prefetch';
+import { guardSubmit } from '@/lib/submit-guard';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
 import { fillInput, submitForm } from '@/components/page/fill';
@@ -145,15 +146,12 @@ export function createPageRunner() {
     lastFilledOtp = r.code;
     if (!listeningForOtpSubmit) {
       listeningForOtpSubmit = true;
-      page.form.addEventListener(
-        'submit',
-        () => {
-          clearTimeout(otpTimer);
-          // Only our code becomes "used"; a code the user typed instead says nothing about ours.
-          if (page.input.value === lastFilledOtp) void request('page.otpSubmitted', {});
-        },
-        { once: true },
-      );
+      // Any submit ends the code's refresh.
+      page.form.addEventListener('submit', () => clearTimeout(otpTimer));
+      // Our code goes once the background has marked its step used (lib/submit-guard.ts says
+      // why: Firefox can drop a message sent as the page leaves). Only our code becomes "used":
+      // a code the user typed instead says nothing about ours, and goes at once.
+      guardSubmit(page.form, { passes: () => page.input.value !== lastFilledOtp, record: () => request('page.otpSubmitted', {}) });
     }
     if (page.error) showNotice('error', t('noticeOtpRefused', page.error));
     else if (r.skewWarningMs != null) showNotice('info', t('noticeClockSkew', String(Math.round(r.skewWarningMs / 1000))));
@@ -220,7 +218,8 @@ export function createPageRunner() {
 
 /** Where otp-prefetch.js leaves the code it asked for as the page started loading (content-script world only). */
 export interface PrefetchSlot {
-  __thingparkAutofillPrefetch?: { sentAt: number; reply: Promise<Reply<'page.fill'>> };
+  /** `reply`: null when it was not delivered or not answered (the page script then asks itself). */
+  __thingparkAutofillPrefetch?: { sentAt: number; reply: Promise<Reply<'page.fill'> | null> };
 }
 
 /** The code asked for by otp-prefetch.js, taken once (later fills ask with the page), if it fits this page. */

@@ -42,7 +42,7 @@ export function guardSubmit(form: HTMLFormElement, o: SubmitGuardOptions): void 
       state = 'released';
       clearTimeout(timer);
       // The page may have replaced its form meanwhile: nothing of ours to send then.
-      if (form.isConnected) resubmit(form, submitter);
+      if (form.isConnected) submitForm(form, submitter);
     };
     const timer = setTimeout(release, o.maxWaitMs ?? SUBMIT_RECORD_WAIT_MS);
     o.record().then(release, release);
@@ -51,8 +51,12 @@ export function guardSubmit(form: HTMLFormElement, o: SubmitGuardOptions): void 
 
 const guarded = new WeakSet<HTMLFormElement>();
 
-/** Submits again through the same button, so that its name and value are sent as the user's click sent them. */
-function resubmit(form: HTMLFormElement, submitter: HTMLElement | null): void {
+/**
+ * Submits like a click on `submitter`, the form's own submit button (its name/value and the
+ * page's handlers included), else as the form's default. Used to send a held submission again,
+ * and by the page scripts to submit by themselves. Duck-typed: no browser globals here.
+ */
+export function submitForm(form: HTMLFormElement, submitter: HTMLElement | null): void {
   const button = submitter as (HTMLElement & { form?: HTMLFormElement | null; type?: string }) | null;
   if (button && button.form === form && button.type === 'submit') form.requestSubmit(button);
   else form.requestSubmit();

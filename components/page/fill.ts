@@ -11,12 +11,8 @@ export function fillInput(input: HTMLInputElement, value: string): void {
   input.dispatchEvent(new Event('change', { bubbles: true }));
 }
 
-/** Submits like a click on the form's own submit button (its name/value and handlers included). */
-export function submitForm(form: HTMLFormElement, submitter: HTMLElement | null): void {
-  const button = submitter instanceof HTMLButtonElement || submitter instanceof HTMLInputElement ? submitter : null;
-  if (button && button.form === form && button.type === 'submit') form.requestSubmit(button);
-  else form.requestSubmit();
-}
+/** One implementation for the submit guard and the page scripts (lib/submit-guard.ts). */
+export { submitForm } from '@/lib/submit-guard';
 
 /**
  * Six (or four to eight) single-digit boxes: one digit per box, in order, each with its own

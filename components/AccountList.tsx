@@ -1,25 +1,39 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { AccountSummary, AppError, Reply } from '@/lib/protocol';
+import { onPlatform, platformFirst } from '@/lib/accounts';
 import { request } from './client';
 import { ErrorMessage } from './ErrorMessage';
 import { CodeRow, ROW_HEIGHT, type ListedAccount } from './CodeRow';
 import { useCodes } from './useCodes';
 import { findCurrentTab, type CurrentTab, type CurrentTabState } from './current-tab';
 import { errorText, t } from './i18n';
+import { OVERSCAN, VISIBLE_ROWS } from './list-size';
 
-/** Rows the list shows at once (the half row says "there is more"); keeps the popup under 600 px. */
-const VISIBLE_ROWS = 4.5;
 const VIEWPORT_HEIGHT = VISIBLE_ROWS * ROW_HEIGHT;
-/** Rows rendered above and below the visible ones, so that scrolling shows no blank. */
-const OVERSCAN = 3;
+
+/**
+ * The accounts the popup asked for as it opened (components/popup-start.ts): the first screen's,
+ * in the popup's order, how many there are, and the whole list on its way when there are more.
+ */
+export interface FirstList {
+  accounts: AccountSummary[];
+  total: number;
+  rest: Promise<Reply<'accounts.list'>> | null;
+}
+
+/** The accounts shown; `total` is more than `accounts` holds while the rest is on its way. */
+interface Loaded {
+  accounts: ListedAccount[];
+  total: number;
+}
 
 interface Props {
   current: CurrentTabState;
   onAdd: () => void;
   /** The background says the vault is locked (auto-lock while the popup is open). */
   onLocked: () => void;
-  /** The list the popup asked for as it opened, if not used yet (taken once); else it is asked for. */
-  firstList?: () => Reply<'accounts.list'> | null;
+  /** The accounts the popup asked for as it opened, if not used yet (taken once); else the list asks. */
+  firstList?: () => FirstList | null;
 }
 
 type Note = { tone: 'ok' | 'error'; text: string; seq: number } | null;
@@ -33,10 +47,14 @@ type Note = { tone: 'ok' | 'error'; text: string; seq: number } | null;
  * ← → go between a row's fill and copy buttons, Enter fills.
  */
 export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
-  const [accounts, setAccounts] = useState<ListedAccount[] | null>(() => {
-    const reply = firstList?.();
-    return reply?.ok ? reply.value.map(listed) : null;
+  const rest = useRef<Promise<Reply<'accounts.list'>> | null>(null);
+  const [loaded, setLoaded] = useState<Loaded | null>(() => {
+    const first = firstList?.();
+    if (!first) return null;
+    rest.current = first.rest;
+    return { accounts: first.accounts.map(listed), total: first.total };
   });
+  const accounts = loaded?.accounts ?? null;
   const [loadError, setLoadError] = useState<AppError | null>(null);
   const [query, setQuery] = useState('');
   const [sel, setSel] = useState(0);
@@ -58,13 +76,23 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
 
   const lockedRef = useRef(onLocked);
   lockedRef.current = onLocked;
+  const errorRef = useRef(onError);
+  errorRef.current = onError;
+  // The whole list: asked for here, or already on its way behind the first screen's rows.
   useEffect(() => {
-    if (accounts) return;
-    void request('accounts.list', {}).then((reply) => {
-      if (reply.ok) setAccounts(reply.value.map(listed));
+    const shown = loaded !== null;
+    const pending = shown ? rest.current : request('accounts.list', {});
+    if (!pending) return;
+    let live = true;
+    void pending.then((reply) => {
+      if (!live) return;
+      if (reply.ok) setLoaded({ accounts: reply.value.map(listed), total: reply.value.length });
       else if (reply.error.code === 'locked') lockedRef.current();
+      // The first rows stay, with the error said; with nothing shown yet, the error takes their place.
+      else if (shown) errorRef.current(reply.error);
       else setLoadError(reply.error);
     });
+    return () => void (live = false);
   }, []);
 
   useEffect(() => searchRef.current?.focus(), []);
@@ -82,15 +110,9 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
   }, []);
 
   const tab = current.tab;
-  // The background sends the accounts in list order (lib/accounts.ts, inListOrder): the current
-  // platform's go first, in that order, then the rest. One pass, no sorting here.
-  const sorted = useMemo(() => {
-    if (!accounts) return [];
-    const here: ListedAccount[] = [];
-    const rest: ListedAccount[] = [];
-    for (const a of accounts) (isOnTab(a, tab) ? here : rest).push(a);
-    return here.length ? here.concat(rest) : rest;
-  }, [accounts, tab?.origin, tab?.realm]);
+  // The background sends the accounts in list order (lib/accounts.ts, inListOrder), the first
+  // screen's already in this order: the current platform's go first, then the rest. One pass.
+  const sorted = useMemo(() => (accounts ? platformFirst(accounts, tab) : []), [accounts, tab?.origin, tab?.realm]);
 
   const filtered = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
@@ -98,7 +120,9 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
     return sorted.filter((a) => words.every((w) => a.haystack.includes(w)));
   }, [sorted, query]);
 
-  const total = filtered.length;
+  // Unfiltered, the list has the size and height of all the accounts, also while only the first
+  // screen's have come (for a few ms): no scroll bar jump, screen readers hear the true count.
+  const total = filtered === sorted && loaded ? Math.max(loaded.total, filtered.length) : filtered.length;
   const viewHeight = Math.min(total * ROW_HEIGHT, VIEWPORT_HEIGHT);
   const firstVisible = Math.floor(scrollTop / ROW_HEIGHT);
   const lastVisible = Math.min(total, Math.ceil((scrollTop + VIEWPORT_HEIGHT) / ROW_HEIGHT));
@@ -226,7 +250,7 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
         </button>
       </div>
       <p role="status" class="shown">
-        {query && accounts?.length ? t('popupShown', [String(total), String(accounts.length)]) : ''}
+        {query && loaded?.total ? t('popupShown', [String(total), String(loaded.total)]) : ''}
       </p>
       <p role="status" class="ok note">
         {note?.tone === 'ok' ? <span key={note.seq}>{note.text}</span> : ''}
@@ -234,9 +258,9 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
       <p role="alert" class="error note">
         {note?.tone === 'error' ? <span key={note.seq}>{note.text}</span> : ''}
       </p>
-      {!accounts ? (
+      {!loaded ? (
         <p aria-busy="true">{t('loading')}</p>
-      ) : accounts.length === 0 ? (
+      ) : loaded.total === 0 ? (
         <p class="card empty">{t('noAccounts')}</p>
       ) : total === 0 ? (
         <p class="card empty">{t('popupNoMatches', query.trim())}</p>
@@ -267,7 +291,7 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
                   now={now}
                   tabbable={index === tabStop}
                   selected={index === selected}
-                  onCurrentTab={isOnTab(a, tab)}
+                  onCurrentTab={onPlatform(a, tab)}
                   onFill={(x) => void fill(x)}
                   onCopy={(x) => void copy(x)}
                   onFocusRow={setSel}
@@ -304,11 +328,6 @@ const hostOf = (origin: string) => {
   }
   return host;
 };
-
-/** Same platform: same origin, and the same realm when both are known (as the filler decides). */
-function isOnTab(a: AccountSummary, tab: CurrentTab | null): boolean {
-  return !!tab?.origin && a.origin === tab.origin && (!a.realm || !tab.realm || a.realm === tab.realm);
-}
 
 /**
  * Why this account's code must not go into that tab, or null. The background's filler only ever

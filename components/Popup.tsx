@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { Reply } from '@/lib/protocol';
 import { VaultGate, type RunRequest } from './VaultGate';
-import { AccountList } from './AccountList';
+import { AccountList, type FirstList } from './AccountList';
 import type { AddAccount as AddAccountView } from './AddAccount';
 import { useCurrentTab } from './useCurrentTab';
 import type { CurrentTabState } from './current-tab';
@@ -19,11 +18,11 @@ export function Popup({ start = null }: { start?: PopupStart | null }) {
   }, []);
   const current = useCurrentTab(start?.current ?? null);
   // The first list is used once: a list shown later (after an unlock, after adding) is fresh.
-  const firstAccounts = useRef(start?.accounts ?? null);
+  const firstAccounts = useRef<FirstList | null>(start?.head.ok ? { ...start.head.value, rest: start.rest } : null);
   const takeFirst = useCallback(() => {
-    const reply = firstAccounts.current;
+    const first = firstAccounts.current;
     firstAccounts.current = null;
-    return reply;
+    return first;
   }, []);
   const firstStatus = start?.status.ok ? start.status.value : null;
   return (
@@ -55,7 +54,7 @@ function AddAccount(props: Parameters<typeof AddAccountView>[0]) {
 }
 
 /** The list, or the "Add account" view in its place; back to a freshly loaded list when done. */
-function Unlocked({ current, run, first }: { current: CurrentTabState; run: RunRequest; first: () => Reply<'accounts.list'> | null }) {
+function Unlocked({ current, run, first }: { current: CurrentTabState; run: RunRequest; first: () => FirstList | null }) {
   const [adding, setAdding] = useState(false);
   // A new list instance on return reloads the accounts (the view may have added some).
   const [generation, setGeneration] = useState(0);

@@ -25,11 +25,12 @@ export interface CurrentTabState {
  * hosts (host permissions) and, from the toolbar button, for the active tab (activeTab).
  */
 export async function findCurrentTab(): Promise<CurrentTabState> {
-  const self = await browser.tabs.getCurrent(); // undefined in a real popup
-  if (!self) {
-    const [active] = await browser.tabs.query({ active: true, currentWindow: true });
-    return { tab: active ? describe(active) : null, inTab: false };
-  }
+  // Both at once: a real popup (the usual case) needs only the second, and waits one round trip.
+  const [self, [active]] = await Promise.all([
+    browser.tabs.getCurrent(), // undefined in a real popup
+    browser.tabs.query({ active: true, currentWindow: true }),
+  ]);
+  if (!self) return { tab: active ? describe(active) : null, inTab: false };
   const ownPages = browser.runtime.getURL('/');
   const others = (await browser.tabs.query({})).filter((t) => t.id !== self.id && !t.url?.startsWith(ownPages));
   // Prefer the popup tab's own window; puppeteer or a user may have put it in a window of its own.

@@ -8,6 +8,7 @@ import type { VaultErrorCode } from './vault';
 import type { Settings } from './settings';
 import type { Policy } from './policy';
 import type { EnrollErrorCode, ManualInfo } from './enrollment';
+import type { PlatformRef } from './accounts';
 
 export type VaultState = 'none' | 'locked' | 'unlocked' | 'damaged';
 
@@ -90,6 +91,13 @@ export interface Protocol {
   'tab.fillOtp': { req: { tabId: number; accountId: string | null }; res: { injected: true } };
   /** The stored accounts without their secrets, for the popup and options lists. */
   'accounts.list': { req: Record<string, never>; res: AccountSummary[] };
+  /**
+   * The popup's first screen: the first `limit` accounts in the popup's order (`platform`'s
+   * first, then the rest, each in list order: lib/accounts.ts platformFirst) and how many there
+   * are in all. Asked for before the whole list, which takes a while to cross with a thousand
+   * accounts (issue 7: the popup's first render).
+   */
+  'accounts.head': { req: { platform: PlatformRef | null; limit: number }; res: { accounts: AccountSummary[]; total: number } };
   /** Current codes of some accounts (the rows on screen), for the popup. */
   'accounts.codes': { req: { ids: string[] }; res: AccountCode[] };
   /**
@@ -355,6 +363,11 @@ const SHAPES: { [K in MessageType]: (m: Record<string, unknown>) => boolean } = 
     isString(m.oldPassphrase) && isString(m.newPassphrase) && isString(m.confirm),
   'settings.update': (m) => isRecord(m.settings),
   'accounts.list': () => true,
+  'accounts.head': (m) =>
+    Number.isSafeInteger(m.limit) &&
+    (m.limit as number) >= 1 &&
+    (m.limit as number) <= 500 &&
+    (m.platform === null || (isRecord(m.platform) && isShortOrNull(m.platform.origin) && isShortOrNull(m.platform.realm))),
   'accounts.codes': (m) => Array.isArray(m.ids) && m.ids.length <= 500 && m.ids.every((id) => isString(id) && id.length <= 256),
   'accounts.add': (m) =>
     typeof m.dryRun === 'boolean' &&

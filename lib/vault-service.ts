@@ -15,7 +15,7 @@ import {
   unlockVault,
   type VaultKey,
 } from './vault';
-import { EMPTY_VAULT, inListOrder, parseVaultData, type StoredAccount, type VaultData } from './accounts';
+import { EMPTY_VAULT, inListOrder, parseVaultData, platformFirst, type StoredAccount, type VaultData } from './accounts';
 import { addAccount, planEnrollment } from './enroll';
 import { realmFromUrl } from './keycloak-page';
 import { secondsLeft } from './otp';
@@ -540,6 +540,13 @@ export function createVaultService(deps: VaultServiceDeps) {
       await restore();
       if (!unlocked) return err({ code: 'locked' });
       return ok(listOf(unlocked.data.accounts));
+    },
+
+    'accounts.head': async ({ platform, limit }) => {
+      await restore();
+      if (!unlocked) return err({ code: 'locked' });
+      const list = listOf(unlocked.data.accounts);
+      return ok({ accounts: platformFirst(list, platform).slice(0, limit), total: list.length });
     },
 
     'accounts.update': async ({ id, changes }) => {

@@ -224,6 +224,40 @@ describe(`popup in ${KIND}`, () => {
     }
   });
 
+  it("a list longer than the first screen: the current platform's account first, the true count, search over all of it", async () => {
+    const p = await platform();
+    // 29 accounts of another platform, and the one of this platform last in list order (issuer
+    // Zeta): the first screen the popup asks for (8 rows) must still show it, on top.
+    const others = Array.from({ length: 29 }, (_, i) => ({ uri: uri('Acme', `user${String(i + 1).padStart(2, '0')}`, randomSecret()), origin: 'https://iot.example.net', realm: null }));
+    await addAccounts(p, [...others, { uri: uri('Zeta', 'zed', randomSecret()) }]);
+    const tab = await p.s.browser.newPage();
+    await tab.goto(p.sim.loginUrl(DEFAULT_REALM, { base: BASE }));
+    await tab.waitForSelector('#username');
+    await tab.bringToFront();
+
+    const page = await openPopup(p);
+    // Codes come for the rows in view (the first five), not for those rendered below them.
+    const rows = await rowsWhen(page, (r) => r.length >= 5 && withCodes(r.slice(0, 5)));
+    expect(rows[0]).toMatchObject({ user: 'zed', here: true });
+    expect(rows.slice(1, 4).map((r) => [r.user, r.here])).toEqual([['user01', false], ['user02', false], ['user03', false]]);
+    // The list is as tall and as long (for screen readers) as all 30 accounts.
+    const size = await page.evaluate(() => ({
+      height: document.getElementById('account-list')?.getBoundingClientRect().height,
+      setsize: document.querySelector('.code-row')?.getAttribute('aria-setsize'),
+    }));
+    expect(size).toEqual({ height: 30 * 68, setsize: '30' });
+    // An account beyond the first screen is found, and the count says of how many.
+    await typeInto(page, SEARCH, 'user29');
+    expect((await rowsWhen(page, (r) => r.length === 1 && withCodes(r)))[0]!.user).toBe('user29');
+    expect(await page.evaluate(() => document.querySelector('.codes .shown')?.textContent)).toBe('Accounts shown: 1 of 30');
+    // Escape clears the search; the keyboard reaches the last one.
+    await page.keyboard.press('Escape');
+    await rowsWhen(page, (r) => r[0]?.user === 'zed');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('End');
+    expect(await pollUntil(page, () => (document.activeElement as HTMLElement | null)?.closest('li')?.dataset.user)).toBe('user29');
+  });
+
   it('1,000 accounts: opens and filters without delay, renders only the rows in view', async () => {
     const p = await platform();
     const accounts = Array.from({ length: 1000 }, (_, i) => ({ uri: uri('ThingPark', `user${String(i + 1).padStart(4, '0')}`, randomSecret()) }));

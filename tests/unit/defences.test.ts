@@ -88,6 +88,7 @@ const SAMPLES: { [K in MessageType]: Protocol[K]['req'] } = {
   'settings.update': { settings: { autoSubmit: true } },
   'tab.fillOtp': { tabId: 7, accountId: JANE_ID },
   'accounts.list': {},
+  'accounts.head': { platform: { origin: EVIL, realm: REALM }, limit: 8 },
   'accounts.codes': { ids: [JANE_ID] },
   'accounts.add': { accounts: [{ uri: JANE_URI.replace('jane', 'joe'), origin: EVIL, realm: REALM, deviceName: 'x' }], dryRun: false },
   'accounts.update': { id: JANE_ID, changes: { origin: EVIL } },

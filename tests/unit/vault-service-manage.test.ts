@@ -19,7 +19,8 @@ import type {
   Reply,
 } from '../../lib/protocol';
 import { importKey, openVault } from '../../lib/vault';
-import { inListOrder, parseVaultData, type VaultData } from '../../lib/accounts';
+import { inListOrder, onPlatform, parseVaultData, platformFirst, type VaultData } from '../../lib/accounts';
+import { parseMessage } from '../../lib/protocol';
 import { parseOtpauthUri } from '../../lib/otp';
 import { MAX_BACKUP_BYTES } from '../../lib/backup';
 import { fromBase64, toBase64 } from '../../lib/base64';
@@ -707,5 +708,54 @@ describe('accounts.list order', () => {
     // What a caller does with a reply does not change the next one.
     renamed.reverse();
     expect(names(await list(env))).toEqual(['carol', 'jane@example.com', 'bob@example.com']);
+  });
+});
+
+describe('accounts.head (the popup\'s first screen)', () => {
+  const names = (l: { accountName: string }[]) => l.map((a) => a.accountName);
+
+  it("is the head of the popup's order: the platform's accounts first, then the rest, each in list order", async () => {
+    const env = await withAccounts();
+    const all = await list(env); // carol (SELF, no realm), bob (SELF, iot), jane (ORIGIN)
+    // Jane's platform: jane first, then the others in list order.
+    const here = expectOk(await env.send('accounts.head', { platform: { origin: ORIGIN, realm: REALM }, limit: 8 }));
+    expect(names(here.accounts)).toEqual(['jane@example.com', 'carol', 'bob@example.com']);
+    expect(here.total).toBe(3);
+    expect(here.accounts).toEqual(platformFirst(all, { origin: ORIGIN, realm: REALM }));
+    // Only what was asked for; the total says there is more.
+    const two = expectOk(await env.send('accounts.head', { platform: { origin: ORIGIN, realm: REALM }, limit: 2 }));
+    expect(names(two.accounts)).toEqual(['jane@example.com', 'carol']);
+    expect(two.total).toBe(3);
+    // Another realm on the self-hosted origin: carol (realm unknown) still belongs, bob (iot) does not.
+    const other = expectOk(await env.send('accounts.head', { platform: { origin: SELF, realm: 'other' }, limit: 8 }));
+    expect(names(other.accounts)).toEqual(['carol', 'bob@example.com', 'jane@example.com']);
+    // No platform (a tab that is not a web page): list order.
+    const none = expectOk(await env.send('accounts.head', { platform: null, limit: 8 }));
+    expect(none.accounts).toEqual(all);
+    // No secret in it.
+    expect(JSON.stringify(none)).not.toMatch(new RegExp(SECRETS.join('|')));
+  });
+
+  it('is refused while the vault is locked, and malformed requests are refused', async () => {
+    const env = await withAccounts();
+    expectOk(await env.send('vault.lock', {}));
+    expect(await env.send('accounts.head', { platform: null, limit: 8 })).toMatchObject({ ok: false, error: { code: 'locked' } });
+    for (const bad of [{ platform: null, limit: 0 }, { platform: null, limit: 1.5 }, { platform: null, limit: 501 }, { platform: 'x', limit: 8 }, { platform: { origin: 7, realm: null }, limit: 8 }, { limit: 8 }]) {
+      expect(parseMessage({ type: 'accounts.head', ...bad }), JSON.stringify(bad)).toBeNull();
+    }
+  });
+});
+
+describe('platformFirst and onPlatform', () => {
+  const acc = (name: string, origin: string, realm: string | null) => ({ accountName: name, origin, realm });
+  it('puts the platform\'s accounts first without reordering either part; same origin, realm only when both are known', () => {
+    const list = [acc('a', SELF, 'iot'), acc('b', ORIGIN, REALM), acc('c', SELF, null), acc('d', ORIGIN, 'other'), acc('e', ORIGIN, null)];
+    expect(platformFirst(list, { origin: ORIGIN, realm: REALM }).map((a) => a.accountName)).toEqual(['b', 'e', 'a', 'c', 'd']);
+    expect(platformFirst(list, { origin: ORIGIN, realm: null }).map((a) => a.accountName)).toEqual(['b', 'd', 'e', 'a', 'c']);
+    expect(platformFirst(list, { origin: null, realm: null })).toEqual(list);
+    expect(platformFirst(list, null)).toEqual(list);
+    expect(platformFirst(list, { origin: 'https://nowhere.example', realm: null })).toEqual(list);
+    expect(platformFirst(list, null)).not.toBe(list); // a copy: the caller's list is not the one returned
+    expect(onPlatform(acc('x', ORIGIN, REALM), { origin: `${ORIGIN}:8443`, realm: REALM })).toBe(false);
   });
 });

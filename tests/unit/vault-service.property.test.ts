@@ -240,6 +240,10 @@ const payloads: { [K in MessageType]: fc.Arbitrary<Record<string, unknown>> } = 
   'settings.update': fc.record({ settings: settingsArb }),
   'tab.fillOtp': fc.record({ tabId: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer()), accountId: fc.option(idArb, { nil: null }) }),
   'accounts.list': fc.constant({}),
+  'accounts.head': fc.record({
+    platform: fc.option(fc.record({ origin: fc.option(originArb, { nil: null }), realm: realmArb }), { nil: null }),
+    limit: fc.oneof(fc.integer({ min: 1, max: 10 }), fc.integer()),
+  }),
   'accounts.codes': fc.record({ ids: fc.array(idArb, { maxLength: 6 }) }),
   'accounts.add': fc.record({
     accounts: fc.array(fc.record({ uri: uriArb, origin: originArb, realm: realmArb, deviceName: str(20) }), { maxLength: 4 }),

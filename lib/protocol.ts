@@ -8,7 +8,7 @@ import type { VaultErrorCode } from './vault';
 import type { Settings } from './settings';
 import type { Policy } from './policy';
 import type { EnrollErrorCode, ManualInfo } from './enrollment';
-import type { PlatformRef } from './accounts';
+import type { PlatformRef } from './platform-order';
 
 export type VaultState = 'none' | 'locked' | 'unlocked' | 'damaged';
 

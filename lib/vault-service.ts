@@ -15,7 +15,8 @@ import {
   unlockVault,
   type VaultKey,
 } from './vault';
-import { EMPTY_VAULT, inListOrder, parseVaultData, platformFirst, type StoredAccount, type VaultData } from './accounts';
+import { platformFirst } from './platform-order';
+import { EMPTY_VAULT, inListOrder, parseVaultData, type StoredAccount, type VaultData } from './accounts';
 import { addAccount, planEnrollment } from './enroll';
 import { realmFromUrl } from './keycloak-page';
 import { secondsLeft } from './otp';

@@ -34,6 +34,23 @@ describe(`built extension for ${KIND}`, () => {
     expect(readFileSync(join(dir, 'background.js'), 'utf8')).toMatch(jsQr);
   });
 
+  it("the popup's first load is its interface only: no account parsers, no Add-account view, no jsQR", () => {
+    // What popup.html loads before its first render: its scripts and the modules it preloads
+    // (Vite lists every static import there). The Add-account view, with the parsers of
+    // otpauth:// links and exports, and the QR reader load later (components/Popup.tsx).
+    const html = readFileSync(join(dir, 'popup.html'), 'utf8');
+    const files = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="\/?([^"]+\.js)"/g)].map((m) => m[1]!);
+    expect(files).toContain('popup-start.js');
+    expect(files.some((f) => f.startsWith('chunks/popup-'))).toBe(true);
+    let bytes = 0;
+    for (const file of files) {
+      const code = readFileSync(join(dir, file), 'utf8');
+      bytes += code.length;
+      expect(code, file).not.toMatch(/must be totp or hotp|otpauth-migration|alignmentPatternCenters/);
+    }
+    console.log(`popup's first load: ${files.join(', ')}: ${bytes} bytes minified`);
+  });
+
   it('asks for no more than it needs', () => {
     expect([...manifest.permissions].sort()).toEqual(['activeTab', 'alarms', 'contextMenus', 'scripting', 'storage']);
     expect(manifest.externally_connectable).toBeUndefined();

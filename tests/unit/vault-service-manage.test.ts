@@ -19,7 +19,8 @@ import type {
   Reply,
 } from '../../lib/protocol';
 import { importKey, openVault } from '../../lib/vault';
-import { inListOrder, onPlatform, parseVaultData, platformFirst, type VaultData } from '../../lib/accounts';
+import { inListOrder, parseVaultData, type VaultData } from '../../lib/accounts';
+import { onPlatform, platformFirst } from '../../lib/platform-order';
 import { parseMessage } from '../../lib/protocol';
 import { parseOtpauthUri } from '../../lib/otp';
 import { MAX_BACKUP_BYTES } from '../../lib/backup';

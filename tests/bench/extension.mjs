@@ -4,8 +4,9 @@
  * Popup timing: the popup is opened as a real popup window (`window.open(..., 'popup')`) by a
  * static extension page (a stylesheet of the build, shown as text: no app of its own runs
  * there), which attaches a MutationObserver to the popup's document as soon as that document
- * exists. The popup's first rows need two round trips to the background (vault status, account
- * list), so the observer is always in place before them; a sample where it was not is dropped.
+ * exists. The popup's first rows need answers from the background (the vault's state and, once
+ * the current tab is known, the first screen's accounts), so the observer is always in place
+ * before them; a sample where it was not is dropped.
  * (An iframe is not possible: the extension pages' CSP says frame-ancestors 'none'; and Firefox
  * does not run puppeteer's evaluateOnNewDocument in moz-extension:// pages.)
  * - render: navigation start of the popup (its `performance.now()` origin) → the first `.code-row`

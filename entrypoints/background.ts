@@ -4,8 +4,8 @@ import { createVaultService, type StorageArea } from '@/lib/vault-service';
 import { encodeReply, parseMessage } from '@/lib/protocol';
 import { callerOf } from '@/lib/caller';
 import { defaultDeviceName } from '@/lib/enroll';
-import { setupPagesOf } from '@/lib/hosts';
-import { pairRegistered, setupScriptIdOf } from '@/lib/platforms';
+import { otpPagesOf, setupPagesOf } from '@/lib/hosts';
+import { otpScriptIdOf, pairRegistered, scriptIdsOf, setupScriptIdOf } from '@/lib/platforms';
 import { readSetupQr } from '@/components/background/setup-qr';
 
 const area = (a: Browser.storage.StorageArea): StorageArea => ({
@@ -39,13 +39,15 @@ export default defineBackground(() => {
         await unregisterPlatformScripts(id);
         await browser.scripting.registerContentScripts([
           // The same scripts, order and timing as on the built-in ThingPark hosts (see the
-          // manifest): the QR reader on Keycloak's required-action pages, then the page script.
+          // manifest): the QR reader on Keycloak's required-action pages, then the page script;
+          // the early request for the code on its OTP pages, as they start loading.
           { id: setupScriptIdOf(id), matches: [setupPagesOf(pattern)], js: ['/qr-reader.js'], runAt: PAGE_SCRIPTS_RUN_AT, persistAcrossSessions: true },
           { id, matches: [pattern], js: ['/thingpark.js'], runAt: PAGE_SCRIPTS_RUN_AT, persistAcrossSessions: true },
+          { id: otpScriptIdOf(id), matches: [otpPagesOf(pattern)], js: ['/otp-prefetch.js'], runAt: 'document_start', persistAcrossSessions: true },
         ]);
       },
       unregister: unregisterPlatformScripts,
-      // A platform counts as registered when both of its scripts are; a lone one is removed,
+      // A platform counts as registered when all of its scripts are; a lone one is removed,
       // so that the platform is registered again, whole (lib/platforms.ts, pairRegistered).
       registered: async () => {
         const { complete, lone } = pairRegistered((await browser.scripting.getRegisteredContentScripts()).map((s) => s.id));
@@ -116,10 +118,10 @@ const FILL_COMMAND = 'fill-one-time-code';
 /** As in the manifest (wxt.config.ts, pageScriptsRunAt). */
 const PAGE_SCRIPTS_RUN_AT = import.meta.env.FIREFOX ? 'document_idle' : 'document_end';
 
-/** Removes whichever of a platform's two registered scripts exist. */
+/** Removes whichever of a platform's registered scripts exist. */
 async function unregisterPlatformScripts(id: string): Promise<void> {
   const ids = new Set((await browser.scripting.getRegisteredContentScripts()).map((s) => s.id));
-  const gone = [id, setupScriptIdOf(id)].filter((i) => ids.has(i));
+  const gone = scriptIdsOf(id).filter((i) => ids.has(i));
   if (gone.length) await browser.scripting.unregisterContentScripts({ ids: gone });
 }
 

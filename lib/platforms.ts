@@ -107,16 +107,22 @@ export const scriptIdFor = (origin: string): string => `platform:${matchPatternF
 /** The id of a platform's second registered script, the QR reader on its Keycloak setup pages. */
 export const setupScriptIdOf = (scriptId: string): string => `${scriptId}:setup`;
 
+/** The id of a platform's third registered script, the early request on its Keycloak OTP pages. */
+export const otpScriptIdOf = (scriptId: string): string => `${scriptId}:otp`;
+
+/** All of a platform's registered scripts, by the page script's id. */
+export const scriptIdsOf = (scriptId: string): string[] => [scriptId, setupScriptIdOf(scriptId), otpScriptIdOf(scriptId)];
+
 /**
- * Our registered scripts (`ids`, as the browser lists them), paired per platform: `complete`,
- * the platforms' script ids whose page script and QR reader are both registered; `lone`, the
- * registered ids without their partner (an older version registered only the page script),
- * to be removed so that the platform is registered again, whole.
+ * Our registered scripts (`ids`, as the browser lists them), grouped per platform: `complete`,
+ * the platforms' script ids whose page script, QR reader and early OTP request are all
+ * registered; `lone`, the registered ids of platforms missing one of them (an older version
+ * registered fewer), to be removed so that the platform is registered again, whole.
  */
 export function pairRegistered(ids: string[]): { complete: string[]; lone: string[] } {
   const ours = ids.filter((id) => id.startsWith('platform:'));
   const have = new Set(ours);
-  const complete = ours.filter((id) => !id.endsWith(':setup') && have.has(setupScriptIdOf(id)));
-  const paired = new Set(complete.flatMap((id) => [id, setupScriptIdOf(id)]));
+  const complete = ours.filter((id) => !id.endsWith(':setup') && !id.endsWith(':otp') && scriptIdsOf(id).every((x) => have.has(x)));
+  const paired = new Set(complete.flatMap(scriptIdsOf));
   return { complete, lone: ours.filter((id) => !paired.has(id)) };
 }

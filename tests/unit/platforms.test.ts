@@ -11,7 +11,9 @@ import {
   parsePlatformUrl,
   parseStoredPlatforms,
   scriptIdFor,
+  otpScriptIdOf,
   pairRegistered,
+  scriptIdsOf,
   setupScriptIdOf,
   type StoredPlatform,
 } from '../../lib/platforms';
@@ -233,13 +235,17 @@ describe('parseStoredPlatforms', () => {
 describe('pairRegistered', () => {
   const a = scriptIdFor('https://a.example.net');
   const b = scriptIdFor('https://b.example.net');
-  it('a platform counts when its page script and its QR reader are both registered', () => {
-    expect(pairRegistered([setupScriptIdOf(a), a, 'someone-else'])).toEqual({ complete: [a], lone: [] });
+  it('a platform counts when its page script, its QR reader and its early OTP request are all registered', () => {
+    expect(pairRegistered([setupScriptIdOf(a), a, otpScriptIdOf(a), 'someone-else'])).toEqual({ complete: [a], lone: [] });
+    expect(scriptIdsOf(a)).toEqual([a, setupScriptIdOf(a), otpScriptIdOf(a)]);
   });
-  it('a page script alone (an older version) or a reader alone is lone, to be registered again whole', () => {
-    expect(pairRegistered([a, setupScriptIdOf(b)])).toEqual({ complete: [], lone: [a, setupScriptIdOf(b)] });
+  it('a platform missing one of them (an older version registered fewer) is lone, to be registered again whole', () => {
+    // This version's predecessor: the page script and the QR reader, no early OTP request.
+    expect(pairRegistered([setupScriptIdOf(a), a])).toEqual({ complete: [], lone: [setupScriptIdOf(a), a] });
+    expect(pairRegistered([a, setupScriptIdOf(b), otpScriptIdOf(b)])).toEqual({ complete: [], lone: [a, setupScriptIdOf(b), otpScriptIdOf(b)] });
+    expect(pairRegistered([...scriptIdsOf(a), otpScriptIdOf(b)])).toEqual({ complete: [a], lone: [otpScriptIdOf(b)] });
   });
   it('ignores ids that are not platforms', () => {
-    expect(pairRegistered(['defences-all-frames', 'x:setup'])).toEqual({ complete: [], lone: [] });
+    expect(pairRegistered(['defences-all-frames', 'x:setup', 'x:otp'])).toEqual({ complete: [], lone: [] });
   });
 });

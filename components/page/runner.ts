@@ -220,6 +220,11 @@ export function createPageRunner() {
 export interface PrefetchSlot {
   /** `reply`: null when it was not delivered or not answered (the page script then asks itself). */
   __thingparkAutofillPrefetch?: { sentAt: number; reply: Promise<Reply<'page.fill'> | null> };
+  /**
+   * What became of it once taken: used, or asked again with the page. Read by the e2e tests in
+   * this content-script world (Chromium), where the page cannot see it; it says nothing secret.
+   */
+  __thingparkAutofillPrefetchUsed?: boolean;
 }
 
 /** The code asked for by otp-prefetch.js, taken once (later fills ask with the page), if it fits this page. */
@@ -229,5 +234,7 @@ async function takePrefetched(page: OtpPage): Promise<Fill | null> {
   if (!pending) return null;
   delete slot.__thingparkAutofillPrefetch;
   const reply = await pending.reply;
-  return fillFromPrefetch(reply, page, Date.now() - pending.sentAt);
+  const fill = fillFromPrefetch(reply, page, Date.now() - pending.sentAt);
+  slot.__thingparkAutofillPrefetchUsed = fill !== null;
+  return fill;
 }

@@ -126,5 +126,27 @@ export async function filledOtp(page: Page, timeoutMs = 10_000): Promise<string>
   ))!;
 }
 
+/**
+ * Chromium only: whether the OTP page's page script used the code asked for as the page started
+ * loading (otp-prefetch.js), read in the extension's content-script world of the top frame over
+ * CDP (components/page/runner.ts records it there); null when the page script took none.
+ */
+export async function earlyCodeUsed(page: Page, extOrigin: string): Promise<boolean | null> {
+  const cdp = await page.createCDPSession();
+  try {
+    const contexts: { id: number; origin: string; auxData?: { frameId?: string; isDefault?: boolean } }[] = [];
+    cdp.on('Runtime.executionContextCreated', (e) => contexts.push(e.context));
+    // Enabling reports the contexts that exist already.
+    await cdp.send('Runtime.enable');
+    const { frameTree } = await cdp.send('Page.getFrameTree');
+    const ours = contexts.find((c) => c.origin === extOrigin && c.auxData?.frameId === frameTree.frame.id && !c.auxData?.isDefault);
+    if (!ours) throw new Error('no content-script world of the extension in this page');
+    const { result } = await cdp.send('Runtime.evaluate', { contextId: ours.id, expression: 'globalThis.__thingparkAutofillPrefetchUsed ?? null', returnByValue: true });
+    return result.value as boolean | null;
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
 /** On the dashboard after a successful login? */
 export const onDashboard = (page: Page) => page.evaluate(() => document.querySelector('h1')?.textContent === 'ThingPark Enterprise' && !!document.getElementById('tpe-logout'));

@@ -292,7 +292,7 @@ async function allowPreset(p: Platform, options: Page) {
   await pollUntil(options, () => document.querySelector('ul[aria-labelledby="platform-list-title"] li')?.textContent?.includes('Access allowed') ?? false);
   await pollUntil(options, async () => {
     const scripts = await ((globalThis as any).browser ?? (globalThis as any).chrome).scripting.getRegisteredContentScripts();
-    return scripts.length === 2; // the page script and the QR reader of its setup pages
+    return scripts.length === 3; // the page script, the QR reader of its setup pages, the early request of its OTP pages
   });
 }
 
@@ -399,7 +399,7 @@ describe.skipIf(!!SKIP_REASON)(`policies for support teams in ${KIND}`, () => {
     const options = await openOptions(p);
     await allowPreset(p, options);
     expect((await platformRows(options))[0]).toContain(TEXT.managedRow);
-    expect((await registeredScripts(options)).sort()).toEqual([SCRIPT_ID, `${SCRIPT_ID}:setup`]);
+    expect((await registeredScripts(options)).sort()).toEqual([SCRIPT_ID, `${SCRIPT_ID}:otp`, `${SCRIPT_ID}:setup`]);
 
     // Enrollment there: filled and submitted by the extension, with the administrator's name.
     expect(await enrollAutomatically(p, JANE)).toBe(ADMIN_NAME);
@@ -425,7 +425,7 @@ describe.skipIf(!!SKIP_REASON)(`policies for support teams in ${KIND}`, () => {
       const { p, policy } = await platformWithPolicy({ platforms: [SELF], maxAutoLockMinutes: 10 });
       let options = await openOptions(p);
       await allowPreset(p, options);
-      expect((await registeredScripts(options)).sort()).toEqual([SCRIPT_ID, `${SCRIPT_ID}:setup`]);
+      expect((await registeredScripts(options)).sort()).toEqual([SCRIPT_ID, `${SCRIPT_ID}:otp`, `${SCRIPT_ID}:setup`]);
       const before = await alarmMinutes(options);
       expect(before!).toBeGreaterThan(9);
 

@@ -93,7 +93,7 @@ export interface Protocol {
   'accounts.list': { req: Record<string, never>; res: AccountSummary[] };
   /**
    * The popup's first screen: the first `limit` accounts in the popup's order (`platform`'s
-   * first, then the rest, each in list order: lib/accounts.ts platformFirst) and how many there
+   * first, then the rest, each in list order: lib/platform-order.ts) and how many there
    * are in all. Asked for before the whole list, which takes a while to cross with a thousand
    * accounts (issue 7: the popup's first render).
    */

@@ -88,8 +88,12 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
       if (!live) return;
       if (reply.ok) setLoaded({ accounts: reply.value.map(listed), total: reply.value.length });
       else if (reply.error.code === 'locked') lockedRef.current();
-      // The first rows stay, with the error said; with nothing shown yet, the error takes their place.
-      else if (shown) errorRef.current(reply.error);
+      // The first rows stay, with the error said, and the list no longer claims the rows that did
+      // not come; with nothing shown yet, the error takes their place.
+      else if (shown) {
+        setLoaded((l) => l && { ...l, total: l.accounts.length });
+        errorRef.current(reply.error);
+      }
       else setLoadError(reply.error);
     });
     return () => void (live = false);

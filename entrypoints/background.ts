@@ -5,7 +5,7 @@ import { encodeReply, parseMessage } from '@/lib/protocol';
 import { callerOf } from '@/lib/caller';
 import { defaultDeviceName } from '@/lib/enroll';
 import { otpPagesOf, setupPagesOf } from '@/lib/hosts';
-import { otpScriptIdOf, pairRegistered, scriptIdsOf, setupScriptIdOf } from '@/lib/platforms';
+import { otpScriptIdOf, groupRegistered, scriptIdsOf, setupScriptIdOf } from '@/lib/platforms';
 import { readSetupQr } from '@/components/background/setup-qr';
 
 const area = (a: Browser.storage.StorageArea): StorageArea => ({
@@ -48,9 +48,9 @@ export default defineBackground(() => {
       },
       unregister: unregisterPlatformScripts,
       // A platform counts as registered when all of its scripts are; a lone one is removed,
-      // so that the platform is registered again, whole (lib/platforms.ts, pairRegistered).
+      // so that the platform is registered again, whole (lib/platforms.ts, groupRegistered).
       registered: async () => {
-        const { complete, lone } = pairRegistered((await browser.scripting.getRegisteredContentScripts()).map((s) => s.id));
+        const { complete, lone } = groupRegistered((await browser.scripting.getRegisteredContentScripts()).map((s) => s.id));
         if (lone.length) await browser.scripting.unregisterContentScripts({ ids: lone });
         return complete;
       },

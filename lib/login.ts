@@ -29,7 +29,6 @@ export type Pick =
   | { kind: 'choose'; candidates: StoredAccount[] }
   | { kind: 'none'; reason: 'no-account' | 'device-not-listed' };
 
-
 /**
  * Only accounts bound to this exact origin (and realm, when the page has one) are candidates.
  * Among them the attempted user name decides, then the remembered one; with nothing to tell

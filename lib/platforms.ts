@@ -119,7 +119,7 @@ export const scriptIdsOf = (scriptId: string): string[] => [scriptId, setupScrip
  * registered; `lone`, the registered ids of platforms missing one of them (an older version
  * registered fewer), to be removed so that the platform is registered again, whole.
  */
-export function pairRegistered(ids: string[]): { complete: string[]; lone: string[] } {
+export function groupRegistered(ids: string[]): { complete: string[]; lone: string[] } {
   const ours = ids.filter((id) => id.startsWith('platform:'));
   const have = new Set(ours);
   const complete = ours.filter((id) => !id.endsWith(':setup') && !id.endsWith(':otp') && scriptIdsOf(id).every((x) => have.has(x)));

@@ -12,7 +12,7 @@ import {
   parseStoredPlatforms,
   scriptIdFor,
   otpScriptIdOf,
-  pairRegistered,
+  groupRegistered,
   scriptIdsOf,
   setupScriptIdOf,
   type StoredPlatform,
@@ -232,20 +232,20 @@ describe('parseStoredPlatforms', () => {
   });
 });
 
-describe('pairRegistered', () => {
+describe('groupRegistered', () => {
   const a = scriptIdFor('https://a.example.net');
   const b = scriptIdFor('https://b.example.net');
   it('a platform counts when its page script, its QR reader and its early OTP request are all registered', () => {
-    expect(pairRegistered([setupScriptIdOf(a), a, otpScriptIdOf(a), 'someone-else'])).toEqual({ complete: [a], lone: [] });
+    expect(groupRegistered([setupScriptIdOf(a), a, otpScriptIdOf(a), 'someone-else'])).toEqual({ complete: [a], lone: [] });
     expect(scriptIdsOf(a)).toEqual([a, setupScriptIdOf(a), otpScriptIdOf(a)]);
   });
   it('a platform missing one of them (an older version registered fewer) is lone, to be registered again whole', () => {
     // This version's predecessor: the page script and the QR reader, no early OTP request.
-    expect(pairRegistered([setupScriptIdOf(a), a])).toEqual({ complete: [], lone: [setupScriptIdOf(a), a] });
-    expect(pairRegistered([a, setupScriptIdOf(b), otpScriptIdOf(b)])).toEqual({ complete: [], lone: [a, setupScriptIdOf(b), otpScriptIdOf(b)] });
-    expect(pairRegistered([...scriptIdsOf(a), otpScriptIdOf(b)])).toEqual({ complete: [a], lone: [otpScriptIdOf(b)] });
+    expect(groupRegistered([setupScriptIdOf(a), a])).toEqual({ complete: [], lone: [setupScriptIdOf(a), a] });
+    expect(groupRegistered([a, setupScriptIdOf(b), otpScriptIdOf(b)])).toEqual({ complete: [], lone: [a, setupScriptIdOf(b), otpScriptIdOf(b)] });
+    expect(groupRegistered([...scriptIdsOf(a), otpScriptIdOf(b)])).toEqual({ complete: [a], lone: [otpScriptIdOf(b)] });
   });
   it('ignores ids that are not platforms', () => {
-    expect(pairRegistered(['defences-all-frames', 'x:setup', 'x:otp'])).toEqual({ complete: [], lone: [] });
+    expect(groupRegistered(['defences-all-frames', 'x:setup', 'x:otp'])).toEqual({ complete: [], lone: [] });
   });
 });

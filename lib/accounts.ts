@@ -23,10 +23,50 @@ export interface StoredAccount extends OtpAccount {
    * is the Keycloak user name and picks the account at login.
    */
   label?: string | null;
+  /**
+   * How the extension enrolled this account on ThingPark's setup page; null for an account added
+   * by hand or imported, and for one enrolled before vault version 2 (kept only once accepted).
+   * The account is written to the vault the moment the setup form is filled, before Keycloak
+   * answers: Keycloak registers the device while it handles the form's POST, so from then on this
+   * secret may be the user's only way in (see lib/enrollment-state.ts).
+   */
+  enrollment?: EnrollmentRecord | null;
 }
 
+/** What ThingPark showed that tells it registered the device. */
+export type ConfirmEvidence =
+  /** The tab's page after the submit was neither Keycloak's setup page nor its password page. */
+  | 'next-page'
+  /** A page in that tab finished loading after the submit (no script of ours reported it). */
+  | 'tab-loaded'
+  /** A later OTP page of that user listed this device name. */
+  | 'device-listed'
+  /** A later login with this account's code was accepted. */
+  | 'login-accepted';
+
+export const CONFIRM_EVIDENCE: readonly ConfirmEvidence[] = ['next-page', 'tab-loaded', 'device-listed', 'login-accepted'];
+
+export interface EnrollmentRecord {
+  /** When the setup form was filled (ms since epoch). */
+  filledAt: number;
+  /** When the form was submitted, or null while no submit was recorded. */
+  submittedAt: number | null;
+  /** null while ThingPark has not shown that it has the device ("unconfirmed"). */
+  confirmed: { at: number; by: ConfirmEvidence } | null;
+}
+
+/** Enrolled by us and not yet shown accepted by ThingPark: kept, used at login, marked in lists. */
+export function isUnconfirmed(a: { enrollment?: EnrollmentRecord | null }): boolean {
+  return a.enrollment != null && a.enrollment.confirmed === null;
+}
+
+/**
+ * The decrypted vault content. Version 2 added `enrollment` to accounts; version 1 content (every
+ * account then was kept only once ThingPark had accepted it) is read as version 2 with no
+ * enrollment record (lib/accounts.ts, parseVaultData).
+ */
 export interface VaultData {
-  version: 1;
+  version: 2;
   accounts: StoredAccount[];
 }
 
@@ -43,29 +83,33 @@ export function inListOrder<T extends { issuer: string; label?: string | null; a
   return keyed.map((k) => k.a);
 }
 
-export const EMPTY_VAULT: VaultData = { version: 1, accounts: [] };
-
+export const EMPTY_VAULT: VaultData = { version: 2, accounts: [] };
 
 /**
  * Validates decrypted vault content. The ciphertext is authenticated, so a failure here means a
  * bug or a future format, never an attack; still, refuse rather than half-load accounts.
  */
 export function parseVaultData(raw: unknown): Result<VaultData, string> {
-  if (!isRecord(raw) || raw.version !== 1 || !Array.isArray(raw.accounts)) {
+  if (!isRecord(raw) || (raw.version !== 1 && raw.version !== 2) || !Array.isArray(raw.accounts)) {
     return err('vault content has an unknown layout');
   }
+  // Version 1 had no enrollment records: its accounts were all accepted by ThingPark (or added
+  // by hand), so they migrate as accounts without one. A record in version 1 content is damage.
+  const version = raw.version as 1 | 2;
   const accounts: StoredAccount[] = [];
   for (const [i, a] of raw.accounts.entries()) {
-    const parsed = parseStoredAccount(a);
+    const parsed = parseStoredAccount(a, version);
     if (!parsed.ok) return err(`account ${i + 1}: ${parsed.error}`);
     accounts.push(parsed.value);
   }
-  return ok({ version: 1, accounts });
+  return ok({ version: 2, accounts });
 }
 
-function parseStoredAccount(a: unknown): Result<StoredAccount, string> {
+function parseStoredAccount(a: unknown, version: 1 | 2): Result<StoredAccount, string> {
   if (!isRecord(a)) return err('not an object');
   const { id, origin, realm, deviceName, addedAt, lastUsedStep, label } = a;
+  const enrollment = version === 1 ? (a.enrollment === undefined ? null : undefined) : parseEnrollment(a.enrollment);
+  if (enrollment === undefined) return err('bad enrollment record');
   if (typeof id !== 'string' || !id) return err('missing id');
   if (typeof origin !== 'string' || !/^https?:\/\/[^/]+$/.test(origin)) return err('bad origin');
   if (realm !== null && typeof realm !== 'string') return err('bad realm');
@@ -86,5 +130,22 @@ function parseStoredAccount(a: unknown): Result<StoredAccount, string> {
     addedAt,
     lastUsedStep: lastUsedStep as number | null,
     label: (label as string | undefined) || null,
+    enrollment,
   });
+}
+
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** A stored enrollment record; undefined when it is damaged (absent or null: none). */
+function parseEnrollment(e: unknown): EnrollmentRecord | null | undefined {
+  if (e == null) return null;
+  if (!isRecord(e) || !isTime(e.filledAt)) return undefined;
+  if (e.submittedAt !== null && !isTime(e.submittedAt)) return undefined;
+  let confirmed: EnrollmentRecord['confirmed'] = null;
+  if (e.confirmed != null) {
+    const c = e.confirmed;
+    if (!isRecord(c) || !isTime(c.at) || !CONFIRM_EVIDENCE.includes(c.by as ConfirmEvidence)) return undefined;
+    confirmed = { at: c.at, by: c.by as ConfirmEvidence };
+  }
+  return { filledAt: e.filledAt, submittedAt: e.submittedAt, confirmed };
 }

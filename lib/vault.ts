@@ -26,6 +26,15 @@ export const DEFAULT_ITERATIONS = 600_000;
 export const MAX_ITERATIONS = 10_000_000;
 
 const FORMAT = 'thingpark-autofill-vault';
+/**
+ * The envelope version this build writes. 2: the content's accounts carry their enrollment record
+ * (lib/accounts.ts); the crypto is version 1's. Written as 2 so that version 0.1.0, which reads
+ * only 1, refuses such a vault or backup as "made by a newer version" (and changes nothing)
+ * instead of opening it and dropping the records it does not know on its next write.
+ */
+export const VAULT_VERSION = 2;
+/** Envelope versions this build reads: 1 (0.1.0) and 2. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 const SALT_BYTES = 16;
 const IV_BYTES = 12; // 96 bits: the IV length SP 800-38D §8.2 recommends
 const CHECK_BYTES = 16;
@@ -35,7 +44,8 @@ const GCM_TAG_BYTES = 16;
 /** What goes into `storage.local`, as JSON. */
 export interface VaultEnvelopeV1 {
   format: 'thingpark-autofill-vault';
-  version: 1;
+  /** 1 as read from a 0.1.0 vault; every write is VAULT_VERSION. */
+  version: 1 | 2;
   kdf: { name: 'PBKDF2'; hash: 'SHA-256'; iterations: number; salt: string /* b64, 16 bytes */ };
   cipher: { name: 'AES-GCM'; iv: string /* b64, 12 bytes, fresh per write */ };
   /** b64, 16 bytes: HKDF output independent of the AES key; tells "wrong passphrase" from "damaged". */
@@ -106,9 +116,9 @@ function bytesField(v: unknown, min: number, max = min): Uint8Array<ArrayBuffer>
  */
 function parseHeader(o: Record<string, unknown>): Result<VaultHeader, VaultError> {
   if (o.format !== FORMAT) return fail('not-a-vault', 'not a ThingPark Autofill vault');
-  if (o.version !== 1) {
+  if (typeof o.version !== 'number' || !READABLE_VERSIONS.includes(o.version)) {
     return typeof o.version === 'number'
-      ? fail('unsupported-version', `vault version ${String(o.version)} is not supported (this build reads version 1)`)
+      ? fail('unsupported-version', `vault version ${String(o.version)} is not supported (this build reads versions ${READABLE_VERSIONS.join(' and ')})`)
       : corrupt('vault version is missing or not a number');
   }
   const { kdf, cipher } = o;
@@ -124,7 +134,7 @@ function parseHeader(o: Record<string, unknown>): Result<VaultHeader, VaultError
   if (bytesField(o.check, CHECK_BYTES) === null) return corrupt('key check is not 16 bytes of base64');
   return ok({
     format: FORMAT,
-    version: 1,
+    version: o.version as 1 | 2,
     kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations, salt: kdf.salt as string },
     cipher: { name: 'AES-GCM' },
     check: o.check as string,
@@ -264,11 +274,13 @@ async function encrypt(key: VaultKey, plaintext: Uint8Array<ArrayBuffer>): Promi
   // A fresh random IV per write: reusing an IV under one GCM key leaks the XOR of plaintexts and
   // the authentication key. At one write per user action, 2^-32 collision bounds are far away.
   const iv = randomBytes(IV_BYTES);
+  // Written as this build's version whatever the version the key was read from (a key derived
+  // from a version 1 vault is the same key: same KDF, salt and check).
+  const h: VaultHeader = { ...key.header, version: VAULT_VERSION };
   const ciphertext = new Uint8Array(
-    await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(key.header) }, key.aes, plaintext),
+    await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(h) }, key.aes, plaintext),
   );
   plaintext.fill(0);
-  const h = key.header;
   return {
     format: h.format,
     version: h.version,
@@ -335,7 +347,7 @@ export async function createVault<T>(
   const { raw, check } = await derive(passphrase, salt, iterations);
   const key = await makeKey(raw, {
     format: FORMAT,
-    version: 1,
+    version: VAULT_VERSION,
     kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations, salt: toBase64(salt) },
     cipher: { name: 'AES-GCM' },
     check: toBase64(check),

@@ -41,6 +41,7 @@ function acct(over: Over = {}): StoredAccount {
     addedAt: 1_700_000_000_000,
     lastUsedStep: null,
     label: null,
+    enrollment: null,
     ...over,
     secret: otp.value.secret,
     accountName: name,
@@ -54,7 +55,7 @@ const newId = () => `new-${++counter}`;
 
 describe('sealBackup / openBackup', () => {
   const data: VaultData = {
-    version: 1,
+    version: 2,
     accounts: [
       acct({ id: 'x', label: 'Work', lastUsedStep: 56_666_666 }),
       acct({ id: 'y', secret: SECRETS.b, accountName: 'bob@example.com', realm: null, deviceName: '' }),
@@ -73,7 +74,7 @@ describe('sealBackup / openBackup', () => {
     const file = await sealBackup(data, PASS, KDF);
     if (!file.ok) throw new Error(file.error.code);
     for (const text of [SECRETS.a, SECRETS.b, 'jane@example.com', 'bob', 'Work', PASS]) expect(file.value).not.toContain(text);
-    expect(JSON.parse(file.value)).toMatchObject({ format: 'thingpark-autofill-vault', version: 1 });
+    expect(JSON.parse(file.value)).toMatchObject({ format: 'thingpark-autofill-vault', version: 2 });
   });
 
   it('refuses a weak backup passphrase', async () => {
@@ -115,7 +116,7 @@ describe('sealBackup / openBackup', () => {
   });
 
   it('an envelope that decrypts to something else than vault data is unsupported-version', async () => {
-    for (const content of [{ hello: 'world' }, { version: 2, accounts: [] }, { version: 1, accounts: [{ id: 'x' }] }, []]) {
+    for (const content of [{ hello: 'world' }, { version: 3, accounts: [] }, { version: 1, accounts: [{ id: 'x' }] }, []]) {
       const created = await createVault(PASS, content, KDF);
       if (!created.ok) throw new Error(created.error.code);
       const opened = await openBackup(JSON.stringify(created.value.envelope), PASS);

@@ -76,7 +76,7 @@ function stored(over: Partial<StoredAccount>): StoredAccount {
   };
 }
 
-const vault = (...accounts: StoredAccount[]): VaultData => ({ version: 1, accounts });
+const vault = (...accounts: StoredAccount[]): VaultData => ({ version: 2, accounts });
 
 // ---------------------------------------------------------------------------------------------
 
@@ -285,6 +285,6 @@ describe('addAccount', () => {
       ['b', 'x'],
       ['a', 'renamed'],
     ]);
-    expect(replaced.version).toBe(1);
+    expect(replaced.version).toBe(2);
   });
 });

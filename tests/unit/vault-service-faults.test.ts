@@ -115,7 +115,7 @@ async function damagedCases(): Promise<{ name: string; stored: unknown; damage: 
   return [
     { name: 'text that is not JSON', stored: 'garbage {', damage: 'not-a-vault' },
     { name: 'JSON text of something else', stored: '{"hello":"world"}', damage: 'not-a-vault' },
-    { name: 'a vault of a newer version', stored: { ...good, version: 2, kdf: { name: 'Argon2id', m: 65536 } }, damage: 'unsupported-version' },
+    { name: 'a vault of a newer version', stored: { ...good, version: 3, kdf: { name: 'Argon2id', m: 65536 } }, damage: 'unsupported-version' },
     { name: 'an envelope without its key check', stored: withoutCheck, damage: 'corrupt' },
     { name: 'an envelope with a truncated IV', stored: { ...good, cipher: { name: 'AES-GCM', iv: 'AAAA' } }, damage: 'corrupt' },
     { name: 'an array', stored: [1, 2, 3], damage: 'not-a-vault' },

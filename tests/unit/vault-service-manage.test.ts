@@ -616,7 +616,7 @@ describe('backup.export and backup.import', () => {
       [{ file: '', passphrase: BACKUP_PASS }, 'not-a-vault'],
       [{ file: NEW.map((a) => a.uri).join('\n'), passphrase: BACKUP_PASS }, 'not-a-vault'],
       [{ file: '{"format":"aegis","version":1}', passphrase: BACKUP_PASS }, 'not-a-vault'],
-      [{ file: JSON.stringify({ ...envelope, version: 2 }), passphrase: BACKUP_PASS }, 'unsupported-version'],
+      [{ file: JSON.stringify({ ...envelope, version: 3 }), passphrase: BACKUP_PASS }, 'unsupported-version'],
       [{ file: ' '.repeat(MAX_BACKUP_BYTES + 1), passphrase: BACKUP_PASS }, 'backup-too-large'],
     ];
     for (const [payload, code] of cases) {

@@ -174,7 +174,7 @@ describe('create', () => {
     // storage.session: the exported key, which opens exactly the stored vault.
     expect([...env.session.map.keys()]).toEqual([KEYS.sessionKey]);
     expect(JSON.stringify(env.session.snapshot())).not.toContain(PASS);
-    expect(await storedData(env)).toEqual({ version: 1, accounts: [] });
+    expect(await storedData(env)).toEqual({ version: 2, accounts: [] });
 
     // Auto-lock alarm at the default delay.
     expect(env.alarms.scheduled.length).toBeGreaterThan(0);

@@ -42,12 +42,13 @@ function account(id: string, secret: string, name: string, over: Partial<StoredA
     addedAt: 1_700_000_000_000,
     lastUsedStep: null,
     label: null,
+    enrollment: null,
     ...over,
   };
 }
 
 const DATA: VaultData = {
-  version: 1,
+  version: 2,
   accounts: [
     account('a', 'JBSWY3DPEHPK3PXP', 'jane@example.com'),
     account('b', 'IFYTG22QHF3EY3JSKJ2DOV3DGFBG4NLE', 'bob@example.com', { realm: null, deviceName: '', label: 'Work' }),

@@ -143,7 +143,7 @@ describe('createVault / unlockVault', () => {
   it('round-trips data, from an object and from a JSON string', async () => {
     const { envelope, key } = await fresh();
     expect(envelope.format).toBe('thingpark-autofill-vault');
-    expect(envelope.version).toBe(1);
+    expect(envelope.version).toBe(2);
     for (const stored of [envelope, JSON.stringify(envelope)]) {
       const r = await noThrowNoMutate(stored, (x) => unlockVault<Data>(x, PASS));
       expect(r.ok).toBe(true);
@@ -232,7 +232,7 @@ describe('exportKey / importKey (MV3 worker restart)', () => {
       { header: good.header },
       { ...good, raw: toBase64(new Uint8Array(16)) },
       { ...good, raw: good.raw + '=' },
-      { ...good, header: { ...good.header, version: 2 } },
+      { ...good, header: { ...good.header, version: 3 } },
       { ...good, header: { ...good.header, format: 'x' } },
       { ...good, header: { ...good.header, check: 'AAAA' } },
       { ...good, header: { ...good.header, kdf: { ...good.header.kdf, iterations: -1 } } },
@@ -377,12 +377,12 @@ describe('damaged or foreign storage', () => {
     }
   });
 
-  it('version 2 → unsupported-version, naming the version', async () => {
+  it('version 3 (newer than this build) → unsupported-version, naming the version', async () => {
     const { envelope, key } = await fresh();
-    const v2 = { ...envelope, version: 2 };
+    const v2 = { ...envelope, version: 3 };
     for (const r of [parseEnvelope(v2), await unlockVault(v2, PASS), await noThrowNoMutate(v2, (x) => openVault(x, key))]) {
       expectError(r, 'unsupported-version');
-      if (!r.ok) expect(r.error.detail).toContain('2');
+      if (!r.ok) expect(r.error.detail).toContain('3');
     }
   });
 

@@ -88,11 +88,14 @@ export default defineBackground(() => {
   // service drops what it kept in memory; a new policy's platforms and auto-lock limit apply now.
   browser.storage.onChanged.addListener((changes, area) => void service.onStorageChanged(area, Object.keys(changes)));
   browser.alarms.onAlarm.addListener(({ name }) => void service.onAlarm(name));
-  const onTabUpdated = (tabId: number, change: Browser.tabs.OnUpdatedInfo) => {
-    if (change.status === 'complete') {
+  const onTabUpdated = (tabId: number, change: Browser.tabs.OnUpdatedInfo, tab?: Browser.tabs.Tab) => {
+    // A filled setup form whose tab starts loading another page may have been submitted.
+    if (change.status === 'loading') void service.onTabNavigating(tabId, Date.now());
+    else if (change.status === 'complete') {
       // Give the page's own content script (if any) time to report first: it knows better.
       const loadedAt = Date.now();
-      setTimeout(() => void service.onTabLoaded(tabId, loadedAt), 1500);
+      const url = tab?.url;
+      setTimeout(() => void service.onTabLoaded(tabId, loadedAt, url), 1500);
     }
   };
   // Firefox can filter: only status changes wake its event page (not every title and icon

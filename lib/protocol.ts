@@ -141,13 +141,18 @@ export interface Protocol {
 
   // From content scripts on ThingPark pages. The page's origin and realm come from the sender.
   /**
-   * The setup page's evidence; answers with what to fill. Nothing is stored yet.
-   * `clockOffsetMs`: server clock minus local clock, from the page origin's `Date` header, once
-   * the page has measured it (absent or null before: the code is by local time).
+   * The setup page's evidence; answers with what to fill. The account is written to the vault
+   * as it is answered, unconfirmed (lib/enrollment-state.ts); a refill of the same page replaces
+   * it. `clockOffsetMs`: server clock minus local clock, from the page origin's `Date` header,
+   * once the page has measured it (absent or null before: the code is by local time). `sentAt`:
+   * when the page sent it (ms): a refill sent before the tab's submit stores nothing.
    */
-  'page.enroll': { req: { evidence: PageEvidence; clockOffsetMs?: number | null }; res: EnrollOffer };
-  /** The setup form was submitted with what we filled. */
-  'page.submitted': { req: Record<string, never>; res: { pending: boolean } };
+  'page.enroll': { req: { evidence: PageEvidence; clockOffsetMs?: number | null; sentAt?: number }; res: EnrollOffer };
+  /**
+   * The setup form was submitted with what we filled (answered once the account is on disk), or,
+   * with `cancel`, through Keycloak's Cancel (the account goes: ThingPark registers nothing).
+   */
+  'page.submitted': { req: { cancel?: boolean }; res: { pending: boolean } };
   /**
    * A page finished loading in this tab: settles a submitted enrollment.
    * `sentAt`: when the page sent it (ms, this computer's clock). A report that reaches the
@@ -180,6 +185,13 @@ export interface AccountSummary {
   digits: number;
   period: number;
   addedAt: number;
+  /**
+   * Set while ThingPark has not yet shown that it registered this authenticator: the extension
+   * saved it the moment it filled the setup form (when, and when the form was submitted, or null
+   * if no submit was recorded). null once confirmed, and for accounts added by hand or imported.
+   * Removing such an account may lock the user out: ThingPark most likely has the device.
+   */
+  unconfirmed: { filledAt: number; submittedAt: number | null } | null;
 }
 
 export interface AccountChanges {
@@ -310,14 +322,15 @@ export interface EnrollOffer {
 }
 
 export interface PageSeen {
+  /** ThingPark accepted the enrollment this tab submitted: its account is confirmed. */
   saved: { issuer: string; accountName: string; deviceName: string } | null;
-  /** A submitted enrollment that Keycloak refused (its secret was dropped). */
+  /** A submitted enrollment that Keycloak refused: its account was removed. */
   refused: boolean;
   /**
-   * A submitted enrollment that the vault's locking dropped before Keycloak's answer, which was
-   * then an acceptance: ThingPark has the authenticator, the vault does not. Said once.
+   * ThingPark accepted the enrollment while the vault was locked: the account is in the vault,
+   * confirmed at the next unlock (or by the next login).
    */
-  lost?: { issuer: string; accountName: string };
+  kept?: { issuer: string; accountName: string };
 }
 
 export type MessageType = keyof Protocol;
@@ -394,12 +407,13 @@ const SHAPES: { [K in MessageType]: (m: Record<string, unknown>) => boolean } = 
   'backup.import': (m) => isString(m.file) && isPassphrase(m.passphrase),
   'backup.exportPlain': (m) => isPassphrase(m.vaultPassphrase),
   'tab.fillOtp': (m) => Number.isSafeInteger(m.tabId) && (m.accountId === null || (isString(m.accountId) && m.accountId.length <= 256)),
-  'page.enroll': (m) => isEvidence(m.evidence) && (m.clockOffsetMs === undefined || isClockOffset(m.clockOffsetMs)),
+  'page.enroll': (m) =>
+    isEvidence(m.evidence) && (m.clockOffsetMs === undefined || isClockOffset(m.clockOffsetMs)) && (m.sentAt === undefined || isTime(m.sentAt)),
   'page.fill': (m) => isFillRequest(m),
   'page.otpSubmitted': () => true,
   'page.loadQrReader': () => true,
-  'page.submitted': () => true,
-  'page.seen': (m) => PAGE_KINDS.has(m.kind as PageKind) && isStringOrNull(m.setupError) && (m.sentAt === undefined || (typeof m.sentAt === 'number' && Number.isFinite(m.sentAt))),
+  'page.submitted': (m) => m.cancel === undefined || typeof m.cancel === 'boolean',
+  'page.seen': (m) => PAGE_KINDS.has(m.kind as PageKind) && isStringOrNull(m.setupError) && (m.sentAt === undefined || isTime(m.sentAt)),
   'page.username': (m) => isString(m.username) && m.username.length <= 256,
 };
 
@@ -416,6 +430,7 @@ function isChanges(v: unknown): boolean {
 
 const PAGE_KINDS = new Set<PageKind>(['setup', 'otp', 'login', 'none']);
 const isStringOrNull = (v: unknown): v is string | null => v === null || isString(v);
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 // Bounded so a hostile page cannot make the background parse megabytes.
 const isShortOrNull = (v: unknown) => v === null || (isString(v) && v.length <= 4096);
 

@@ -11,8 +11,11 @@
  * No browser globals: the form comes in, and timers are Node's as well as the browser's.
  */
 export interface SubmitGuardOptions {
-  /** Records the submit (the round trip to the background); settles when recorded or refused. */
-  record: () => Promise<unknown>;
+  /**
+   * Records the submit (the round trip to the background); settles when recorded or refused.
+   * `submitter`: the button it went through (Keycloak's Cancel is recorded as such).
+   */
+  record: (submitter: HTMLElement | null) => Promise<unknown>;
   /** A submit through this button is not the one to record (Keycloak's Cancel): it goes at once. */
   passes?: (submitter: HTMLElement | null) => boolean;
   maxWaitMs?: number;
@@ -45,7 +48,7 @@ export function guardSubmit(form: HTMLFormElement, o: SubmitGuardOptions): void 
       if (form.isConnected) submitForm(form, submitter);
     };
     const timer = setTimeout(release, o.maxWaitMs ?? SUBMIT_RECORD_WAIT_MS);
-    o.record().then(release, release);
+    o.record(submitter).then(release, release);
   });
 }
 

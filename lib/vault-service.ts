@@ -16,7 +16,9 @@ import {
   type VaultKey,
 } from './vault';
 import { platformFirst } from './platform-order';
-import { EMPTY_VAULT, inListOrder, parseVaultData, type StoredAccount, type VaultData } from './accounts';
+import { EMPTY_VAULT, inListOrder, isUnconfirmed, parseVaultData, type StoredAccount, type VaultData } from './accounts';
+import { applySettled, applyToVault, parseSettled, type EnrollmentEvent } from './enrollment-state';
+import { same, sameLabel } from './names';
 import { addAccount, planEnrollment } from './enroll';
 import { realmFromUrl } from './keycloak-page';
 import { secondsLeft } from './otp';
@@ -37,6 +39,7 @@ import {
   type Caller,
   type Message,
   type MessageType,
+  type PageKind,
   type PlatformSummary,
   type Protocol,
   type Reply,
@@ -100,27 +103,59 @@ export interface PlatformPort {
   registered(): Promise<string[]>;
 }
 
-/** An enrollment filled into a tab's setup page, kept until Keycloak accepts or refuses it. */
-interface Pending {
-  account: StoredAccount;
+/**
+ * The enrollment a tab's setup page filled, followed until ThingPark's answer settles it. The
+ * account itself is in the vault from the fill on (unconfirmed, lib/enrollment-state.ts); this
+ * only ties it to the tab. No secret, except `unsaved` for the moment the vault write takes.
+ */
+interface TabEnrollment {
+  accountId: string;
+  origin: string;
+  issuer: string;
+  accountName: string;
+  deviceName: string;
+  filledAt: number;
   /** When the form was submitted (ms), or null while it is only filled. */
   submittedAt: number | null;
+  /** When the tab started loading another page after the fill (tabs.onUpdated), or null. */
+  leftAt: number | null;
+  /**
+   * The account, secret included, until its write-ahead is known to be on disk: a background
+   * stopped in between writes it from here at its next start (`restore`). storage.session only,
+   * and removed by `lock()` (after the write has landed).
+   */
+  unsaved: StoredAccount | null;
 }
 
 /** What the background remembers about a tab between its page loads (memory and storage.session). */
 interface TabState {
-  pending: Pending | null;
+  enrollment: TabEnrollment | null;
   /** Device names Keycloak refused in this tab ("Device already exists with the same name"). */
   refusedNames: string[];
   /** The user name typed on the password page of this login. */
   username: string | null;
   /** The code last filled on an OTP page of this tab: marked used when the form is submitted. */
   lastFill?: { accountId: string; step: number } | null;
-  /** A submitted enrollment the lock dropped before Keycloak answered (names only, no secret). */
-  lost?: { issuer: string; accountName: string; origin: string } | null;
+  /**
+   * An OTP form submitted with the code of an unconfirmed account: the next page that is not
+   * Keycloak's OTP or password page is the login accepted, which confirms the account.
+   */
+  loginSubmitted?: { accountId: string; at: number } | null;
+  /** An enrollment settled while the vault was locked: the page says once that it is kept. */
+  kept?: { issuer: string; accountName: string; origin: string } | null;
 }
 
-export const KEYS = { vault: 'vault', settings: 'settings', sessionKey: 'vaultKey', tabs: 'tabs', platforms: 'platforms' } as const;
+const EMPTY_TAB: TabState = { enrollment: null, refusedNames: [], username: null };
+
+export const KEYS = {
+  vault: 'vault',
+  settings: 'settings',
+  sessionKey: 'vaultKey',
+  tabs: 'tabs',
+  platforms: 'platforms',
+  /** Enrollment events that happened while the vault was locked (lib/enrollment-state.ts). */
+  settle: 'settle',
+} as const;
 export const AUTO_LOCK_ALARM = 'auto-lock';
 
 interface Unlocked {
@@ -143,6 +178,10 @@ export function createVaultService(deps: VaultServiceDeps) {
   /** The tab state (see readTabs); null until read from storage.session after a start. */
   let tabs: Record<string, TabState> | null = null;
   let tabWrites: Promise<unknown> = Promise.resolve();
+  /** The vault's storage writes, in the order they were asked for (see writeVault). */
+  let vaultWrites: Promise<unknown> = Promise.resolve();
+  /** Memory holds a change that is not yet known to be on disk (see saveSoon). */
+  let dirty = false;
   const clockOffsets = new Map<string, number>();
   /**
    * The platform's clock minus ours, to compute its codes with: measured by its pages (the
@@ -218,6 +257,25 @@ export function createVaultService(deps: VaultServiceDeps) {
       return;
     }
     unlocked = { key: key.value, data: data.value };
+    await afterOpen();
+  }
+
+  /**
+   * Once the vault is open (unlock, or a restart that reopened it): write what a stopped
+   * background may have left unwritten (a setup page's account whose write-ahead had not landed:
+   * its copy is in the tab state), then apply what happened to enrollments while it was locked.
+   */
+  async function afterOpen(): Promise<void> {
+    if (!unlocked) return;
+    let next = unlocked.data;
+    for (const state of Object.values(await readTabs())) {
+      const u = state.enrollment?.unsaved;
+      if (u && !next.accounts.some((a) => a.id === u.id)) next = addAccount(next, u);
+    }
+    const settled = parseSettled(await session.get(KEYS.settle));
+    next = applySettled(next, settled);
+    if (next !== unlocked.data) await save(next);
+    if (settled.length) await session.remove(KEYS.settle);
   }
 
   async function status(): Promise<VaultStatus> {
@@ -260,18 +318,19 @@ export function createVaultService(deps: VaultServiceDeps) {
 
   async function lock(): Promise<void> {
     const wasOpen = unlocked !== null || (await session.get(KEYS.sessionKey)) != null;
+    // A setup page's account written ahead must be on disk before the key goes: wait for the
+    // writes on their way, and write again what one of them failed to store.
+    await flush().catch(() => undefined);
     unlocked = null;
-    // Pending enrollments hold secrets: they go with the key (after any write still on its way).
-    // A submitted one is remembered by its names only, so that the page Keycloak shows next can
-    // tell the user it was not saved.
-    const lost: Record<string, TabState> = {};
+    // The tabs' enrollments stay followed (ids and names, no secret): ThingPark's answer after
+    // the lock still confirms or removes the account, at the next unlock. Their secret copies go
+    // with the key; the vault has them.
+    const kept: Record<string, TabState> = {};
     for (const [tabId, state] of Object.entries(await readTabs())) {
-      const p = state.pending;
-      const names = p?.submittedAt != null ? { issuer: p.account.issuer, accountName: p.account.accountName, origin: p.account.origin } : state.lost;
-      if (names) lost[tabId] = { pending: null, refusedNames: [], username: null, lost: names };
+      kept[tabId] = state.enrollment?.unsaved ? { ...state, enrollment: { ...state.enrollment, unsaved: null } } : state;
     }
-    tabs = lost;
-    await writeTabs(() => (Object.keys(lost).length ? session.set(KEYS.tabs, lost) : session.remove(KEYS.tabs)));
+    tabs = kept;
+    await writeTabs(() => (Object.keys(kept).length ? session.set(KEYS.tabs, kept) : session.remove(KEYS.tabs)));
     await session.remove(KEYS.sessionKey);
     await alarms.clear(AUTO_LOCK_ALARM);
     if (wasOpen) deps.onLocked?.();
@@ -285,12 +344,18 @@ export function createVaultService(deps: VaultServiceDeps) {
   async function readTabs(): Promise<Record<string, TabState>> {
     if (tabs === null) {
       const stored = await session.get(KEYS.tabs);
-      tabs ??= typeof stored === 'object' && stored !== null ? (stored as Record<string, TabState>) : {};
+      const read: Record<string, TabState> = {};
+      if (typeof stored === 'object' && stored !== null) {
+        for (const [id, t] of Object.entries(stored as Record<string, Partial<TabState>>)) {
+          read[id] = { ...EMPTY_TAB, ...t, enrollment: t.enrollment ?? null, refusedNames: t.refusedNames ?? [] };
+        }
+      }
+      tabs ??= read;
     }
     return tabs;
   }
   async function tabState(tabId: number): Promise<TabState> {
-    return (await readTabs())[tabId] ?? { pending: null, refusedNames: [], username: null };
+    return (await readTabs())[tabId] ?? EMPTY_TAB;
   }
   /**
    * Changes a tab's state. `durable`: the reply waits until storage.session holds it, and memory
@@ -319,23 +384,60 @@ export function createVaultService(deps: VaultServiceDeps) {
     return run;
   }
 
-  /** Persists the decrypted data after a change (fresh IV on every write). Inside the queue only. */
-  async function save(next: VaultData): Promise<void> {
-    if (!unlocked) throw new Error('vault is locked');
-    const envelope = await sealVault(unlocked.key, next);
-    await local.set(KEYS.vault, envelope);
-    unlocked = { ...unlocked, data: next };
+  /**
+   * Writes `data` sealed under `key` (a fresh IV every time) once every write asked for before it
+   * has landed: a later write never lands first, whether or not its caller waits for it.
+   */
+  function writeVault(key: VaultKey, data: VaultData): Promise<void> {
+    const run = vaultWrites.then(async () => local.set(KEYS.vault, await sealVault(key, data)));
+    vaultWrites = run.catch(() => undefined);
+    return run;
   }
 
-  /** Stores a pending enrollment that Keycloak accepted. */
-  async function commit(tabId: number, state: TabState): Promise<PageSeenValue> {
-    const pending = state.pending;
-    if (!pending || !unlocked) return { saved: null, refused: false };
-    await save(addAccount(unlocked.data, pending.account));
-    // Durable: a pending enrollment left in storage would be saved a second time after a restart.
-    await setTabState(tabId, { ...state, pending: null, refusedNames: [] }, { durable: true });
-    const { issuer, accountName, deviceName } = pending.account;
-    return { saved: { issuer, accountName, deviceName }, refused: false };
+  /**
+   * Persists the decrypted data after a change. Memory changes once it is written (a failed
+   * write leaves it as it was and fails the request). Inside the queue only.
+   */
+  async function save(next: VaultData): Promise<void> {
+    if (!unlocked) throw new Error('vault is locked');
+    await writeVault(unlocked.key, next);
+    if (unlocked) unlocked = { ...unlocked, data: next };
+    dirty = false;
+  }
+
+  /**
+   * Changes memory now and writes in the background, for a change the page must not wait for
+   * (the setup page's write-ahead, a confirmation). A write that fails leaves memory ahead of
+   * the disk (`dirty`): the next `save`, submit or lock writes it again. Inside the queue only.
+   */
+  function saveSoon(next: VaultData): Promise<void> {
+    if (!unlocked) return Promise.reject(new Error('vault is locked'));
+    unlocked = { ...unlocked, data: next };
+    dirty = true;
+    const written = writeVault(unlocked.key, next);
+    written.then(
+      () => {
+        if (unlocked?.data === next) dirty = false;
+      },
+      () => undefined,
+    );
+    return written;
+  }
+
+  /**
+   * An enrollment event: applied to the vault now (`now`: awaited; `soon`: written in the
+   * background), or, while the vault is locked, kept in storage.session for the next unlock.
+   * Returns whether the vault was open.
+   */
+  async function settleEnrollment(accountId: string, event: EnrollmentEvent, write: 'now' | 'soon'): Promise<boolean> {
+    if (unlocked) {
+      const next = applyToVault(unlocked.data, accountId, event);
+      if (next !== unlocked.data) await (write === 'now' ? save(next) : saveSoon(next).catch(() => undefined));
+      return true;
+    }
+    const journal = parseSettled(await session.get(KEYS.settle));
+    await session.set(KEYS.settle, [...journal, { accountId, event }]);
+    return false;
   }
 
   /** The vault passphrase, checked against the stored vault (a full key derivation, on purpose). */
@@ -406,18 +508,74 @@ export function createVaultService(deps: VaultServiceDeps) {
   type PageSeenValue = Protocol['page.seen']['res'];
 
   /**
-   * Keycloak showed the setup page (or the password page) again after this tab submitted an
-   * enrollment: it refused the code or the device name (`setupError`: its message), or the login
-   * restarted and the setup was never saved. The pending account goes, with its secret; a
-   * refused device name is not offered again.
+   * What a page of this tab tells of the tab's last enrollment and last login (`kind`: the page
+   * now shown; `setupError`: Keycloak's error on a setup page; `sentAt`: when the page spoke,
+   * null when unknown). A page that spoke before the submit says nothing of Keycloak's answer
+   * to it (a report delivered late, after a restart). Returns what the page tells the user.
    */
-  async function dropRefused(caller: Extract<Caller, { kind: 'content-script' }>, setupError: string | null): Promise<void> {
+  async function settleTab(caller: { tabId: number; url: string }, kind: PageKind, setupError: string | null, sentAt: number | null): Promise<PageSeenValue> {
     const state = await tabState(caller.tabId);
-    const pending = state.pending;
-    if (pending?.submittedAt == null || platformOf(caller.url).origin !== pending.account.origin) return;
-    const refusedNames = setupError ? [...state.refusedNames, pending.account.deviceName] : state.refusedNames;
-    // Durable: the secret leaves storage.session with the pending account.
-    await setTabState(caller.tabId, { ...state, pending: null, refusedNames }, { durable: true });
+    const origin = platformOf(caller.url).origin;
+    const after = (t: number) => sentAt === null || sentAt >= t;
+    let next = state;
+    let reply: PageSeenValue = { saved: null, refused: false };
+
+    // A login with an unconfirmed account's code: any page but Keycloak's OTP or password page
+    // next is ThingPark letting the user in with it.
+    const login = state.loginSubmitted;
+    if (login && after(login.at) && kind !== 'otp') {
+      next = { ...next, loginSubmitted: null };
+      if (kind !== 'login') await settleEnrollment(login.accountId, { type: 'confirmed', by: 'login-accepted', at: now() }, 'soon');
+    }
+
+    const e = state.enrollment;
+    if (e && e.origin === origin && e.submittedAt !== null && after(e.submittedAt)) {
+      next = { ...next, enrollment: null };
+      const names = { issuer: e.issuer, accountName: e.accountName };
+      if (kind === 'setup' && setupError) {
+        // Keycloak refused the code or the device name: it registered nothing. The account goes;
+        // a refused device name is not offered again in this tab.
+        await settleEnrollment(e.accountId, { type: 'refused', at: now() }, 'now');
+        next.refusedNames = [...state.refusedNames, e.deviceName];
+        reply = { saved: null, refused: true };
+      } else if (kind !== 'setup' && kind !== 'login') {
+        const open = await settleEnrollment(e.accountId, { type: 'confirmed', by: 'next-page', at: now() }, 'now');
+        next.refusedNames = [];
+        reply = open ? { saved: { ...names, deviceName: e.deviceName }, refused: false } : { saved: null, refused: false, kept: names };
+      }
+      // The setup page again without an error, or the password page (the login restarted):
+      // neither says whether ThingPark has the device. It stays, unconfirmed; a later login
+      // confirms it.
+    } else if (e && e.submittedAt === null && e.leftAt !== null && sentAt !== null && sentAt > e.leftAt && kind !== 'setup') {
+      // The tab left the filled page without a submit we know of (a page's own script can
+      // submit a form without the event we hold): ThingPark may have it. Kept, unconfirmed,
+      // and no longer this tab's. A setup page next replaces it (page.enroll).
+      next = { ...next, enrollment: null };
+    }
+    if (next !== state) await setTabState(caller.tabId, next, { durable: true });
+    return reply;
+  }
+
+  /**
+   * A later OTP page lists devices: each unconfirmed account of this user whose device name it
+   * lists is one ThingPark has. Written in the background: the page must not wait for it.
+   */
+  function confirmListed(origin: string, realm: string | null, user: string | null, devices: readonly { label: string }[]): void {
+    if (!unlocked || !user || devices.length === 0) return;
+    let next = unlocked.data;
+    for (const a of next.accounts) {
+      if (!isUnconfirmed(a) || a.origin !== origin || (realm !== null && a.realm !== null && a.realm !== realm)) continue;
+      if (same(a.accountName, user) && devices.some((d) => sameLabel(d.label, a.deviceName))) {
+        next = applyToVault(next, a.id, { type: 'confirmed', by: 'device-listed', at: now() });
+      }
+    }
+    if (next !== unlocked.data) saveSoon(next).catch(() => undefined);
+  }
+
+  /** Waits for the vault writes on their way, and writes again what one of them failed to store. */
+  async function flush(): Promise<void> {
+    await vaultWrites;
+    if (unlocked && dirty) await save(unlocked.data);
   }
 
   const handlers: Handlers = {
@@ -459,6 +617,7 @@ export function createVaultService(deps: VaultServiceDeps) {
       }
       unlocked = { key: opened.value.key, data: data.value };
       await rememberKey(opened.value.key);
+      await afterOpen();
       deps.onUnlocked?.();
       return ok(await status());
     },
@@ -495,6 +654,9 @@ export function createVaultService(deps: VaultServiceDeps) {
     },
 
     'vault.changePassphrase': async ({ oldPassphrase, newPassphrase, confirm }) => {
+      // The vault is re-encrypted from what is stored: a setup page's account written ahead must be there.
+      await restore();
+      await flush();
       const stored = await local.get(KEYS.vault);
       if (stored == null) return err({ code: 'no-vault' });
       const strong = checkPassphrase(newPassphrase);
@@ -692,20 +854,27 @@ export function createVaultService(deps: VaultServiceDeps) {
       return ok({ injected: true });
     },
 
-    'page.enroll': async ({ evidence, clockOffsetMs }, caller) => {
+    'page.enroll': async ({ evidence, clockOffsetMs, sentAt }, caller) => {
       if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
       await restore();
       // This setup page settles the tab's last submitted enrollment as its `page.seen` does, so
       // that the page need not wait for that report's answer (one round trip less); whichever
       // of the two arrives first does it, the other finds nothing left to settle.
-      await dropRefused(caller, evidence.keycloakError?.code || evidence.keycloakError?.label || null);
-      if (!unlocked) return err({ code: 'locked' });
       const { origin, realm } = platformOf(caller.url);
       if (!realm) return err({ code: 'not-keycloak' });
+      const keycloakSaid = evidence.keycloakError?.code || evidence.keycloakError?.label || null;
+      await settleTab(caller, 'setup', keycloakSaid, sentAt ?? null);
+      if (!unlocked) return err({ code: 'locked' });
       // Read before the tab's state, which must not change between its read and its write below.
       const qrText = evidence.qrImage ? await deps.readQr(evidence.qrImage) : null;
       const state = await tabState(caller.tabId);
       const settings = await readSettings();
+      // What this page filled before and was not submitted (a refill at a new step, a clock
+      // correction, a reload or "Unable to scan?" showing a new secret): this fill takes its
+      // place, and the plan does not count its device name as taken.
+      const mine = state.enrollment?.submittedAt === null && state.enrollment.origin === origin ? state.enrollment : null;
+      const prior = mine ? (unlocked.data.accounts.find((a) => a.id === mine.accountId && isUnconfirmed(a)) ?? null) : null;
+      const base = prior ? { ...unlocked.data, accounts: unlocked.data.accounts.filter((a) => a !== prior) } : unlocked.data;
       // Keycloak checks the setup code with its own clock: follow it once this page has measured
       // it. Until then our clock, not an offset remembered for the platform: the setup page is
       // filled once and then submitted, often at once (Submit automatically waits for the
@@ -726,17 +895,43 @@ export function createVaultService(deps: VaultServiceDeps) {
         realm,
         baseDeviceName: settings.deviceName || (await defaultName()),
         refusedNames: state.refusedNames,
-        data: unlocked.data,
+        data: base,
         nowMs: now(),
         serverOffsetMs: offset,
         id: newId(),
       });
       if (!plan.ok) return err(plan.error);
-      // Durable: the enrollment must survive a worker that stops right after this reply.
-      await setTabState(caller.tabId, { ...state, pending: { account: plan.value.account, submittedAt: null } }, { durable: true });
-      const { issuer, accountName, deviceName } = plan.value.account;
-      const pageShowsError = !!(evidence.keycloakError?.code || evidence.keycloakError?.label);
-      const account = plan.value.account;
+      let account = plan.value.account;
+      // A refill sent before this tab's submit and delivered after it (the code refreshed at a
+      // new step as the user pressed Submit): the form has gone, nothing to store.
+      const stale = state.enrollment?.submittedAt != null && sentAt != null && sentAt < state.enrollment.submittedAt;
+      if (!stale) {
+        // Write-ahead: the account is in the vault from the moment its code is filled, marked
+        // unconfirmed (lib/enrollment-state.ts says why). The page is answered at once; the
+        // vault write runs meanwhile, and the submit waits for it (page.submitted).
+        const refill = prior && sameEnrollment(prior, account) ? prior : null;
+        const filledAt = refill?.enrollment?.filledAt ?? now();
+        account = { ...account, ...(refill ? { id: refill.id, addedAt: refill.addedAt } : {}), enrollment: { filledAt, submittedAt: null, confirmed: null } };
+        const changed = !refill || refill.lastUsedStep !== account.lastUsedStep || refill.counter !== account.counter;
+        const { issuer, accountName, deviceName } = account;
+        const entry: TabEnrollment = {
+          accountId: account.id,
+          origin,
+          issuer,
+          accountName,
+          deviceName,
+          filledAt,
+          submittedAt: null,
+          leftAt: null,
+          unsaved: changed ? account : (state.enrollment?.unsaved ?? null),
+        };
+        // Durable: with its copy of the account, the enrollment survives a worker that stops
+        // before the vault write below has landed (restore() writes it then).
+        await setTabState(caller.tabId, { ...state, enrollment: entry }, { durable: true });
+        if (changed) saveSoon(addAccount(base, account)).catch(() => undefined);
+      }
+      const { issuer, accountName, deviceName } = account;
+      const pageShowsError = !!keycloakSaid;
       return ok({
         code: plan.value.code,
         deviceName,
@@ -775,6 +970,7 @@ export function createVaultService(deps: VaultServiceDeps) {
         devices: m.devices,
         chosenAccountId: m.chosenAccountId,
       });
+      confirmListed(origin, realm, m.attemptedUsername || state.username, m.devices);
       if (pick.kind === 'none') return ok({ kind: 'none', reason: pick.reason });
       if (pick.kind === 'choose') {
         return ok({
@@ -815,43 +1011,50 @@ export function createVaultService(deps: VaultServiceDeps) {
       if (!fill || !unlocked) return ok({ marked: false });
       const data = unlocked.data;
       await save({ ...data, accounts: data.accounts.map((a) => (a.id === fill.accountId ? markUsed(a, fill.step) : a)) });
-      // Not durable: a lastFill left in storage after a restart marks the same step used again (no change).
-      await setTabState(caller.tabId, { ...state, lastFill: null }, { durable: false });
+      const account = data.accounts.find((a) => a.id === fill.accountId);
+      if (account && isUnconfirmed(account)) {
+        // The next page says whether ThingPark took this code (settleTab). Durable: a restart
+        // in between must not lose it; lost, the account only stays unconfirmed.
+        await setTabState(caller.tabId, { ...state, lastFill: null, loginSubmitted: { accountId: account.id, at: now() } }, { durable: true });
+      } else {
+        // Not durable: a lastFill left in storage after a restart marks the same step used again (no change).
+        await setTabState(caller.tabId, { ...state, lastFill: null }, { durable: false });
+      }
       return ok({ marked: true });
     },
 
-    'page.submitted': async (_m, caller) => {
+    'page.submitted': async ({ cancel }, caller) => {
       if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
+      await restore();
       const state = await tabState(caller.tabId);
-      if (!state.pending) return ok({ pending: false });
-      // Durable: after a restart, the next page must still know that the setup was submitted.
-      await setTabState(caller.tabId, { ...state, pending: { ...state.pending, submittedAt: now() } }, { durable: true });
+      const e = state.enrollment;
+      // Only the platform that filled it speaks for it (the tab may have gone elsewhere since).
+      if (!e || e.origin !== platformOf(caller.url).origin) return ok({ pending: false });
+      if (cancel) {
+        // Keycloak's Cancel: the form goes without a code, ThingPark registers nothing.
+        await settleEnrollment(e.accountId, { type: 'cancelled', at: now() }, 'now');
+        await setTabState(caller.tabId, { ...state, enrollment: null }, { durable: true });
+        return ok({ pending: false });
+      }
+      if (e.submittedAt !== null) return ok({ pending: true });
+      const at = now();
+      // Durable, first: after a restart the next page must still be read as Keycloak's answer.
+      await setTabState(caller.tabId, { ...state, enrollment: { ...e, submittedAt: at } }, { durable: true });
+      // Awaited: the submit is held until the account is on disk (the write-ahead and this one
+      // go in order). Locked since the fill: remembered for the next unlock; the vault has it.
+      await settleEnrollment(e.accountId, { type: 'submitted', at }, 'now');
+      if (unlocked && !dirty && e.unsaved && unlocked.data.accounts.some((a) => a.id === e.accountId)) {
+        // On disk: the secret's copy leaves storage.session (a lost write only keeps it longer).
+        const current = await tabState(caller.tabId);
+        if (current.enrollment) await setTabState(caller.tabId, { ...current, enrollment: { ...current.enrollment, unsaved: null } }, { durable: false });
+      }
       return ok({ pending: true });
     },
 
     'page.seen': async ({ kind, setupError, sentAt }, caller) => {
       if (caller.kind !== 'content-script') return err({ code: 'forbidden' });
       await restore();
-      const state = await tabState(caller.tabId);
-      const pending = state.pending;
-      if (state.lost && platformOf(caller.url).origin === state.lost.origin) {
-        // Said once. Keycloak showing the setup or password page again means it saved nothing
-        // either: nothing to tell then.
-        await setTabState(caller.tabId, { ...state, lost: null }, { durable: true });
-        const { issuer, accountName } = state.lost;
-        if (kind !== 'setup' && kind !== 'login') return ok({ saved: null, refused: false, lost: { issuer, accountName } });
-      }
-      if (pending?.submittedAt == null) return ok({ saved: null, refused: false });
-      if (platformOf(caller.url).origin !== pending.account.origin) return ok({ saved: null, refused: false });
-      // Sent before the submit (by the page that then submitted), delivered after it: it says
-      // nothing of Keycloak's answer.
-      if (sentAt != null && sentAt < pending.submittedAt) return ok({ saved: null, refused: false });
-      if (kind === 'setup' || kind === 'login') {
-        await dropRefused(caller, setupError);
-        return ok({ saved: null, refused: true });
-      }
-      if (!unlocked) return err({ code: 'locked' });
-      return ok(await commit(caller.tabId, state));
+      return ok(await settleTab(caller, kind, setupError, sentAt ?? null));
     },
 
     'page.username': async ({ username }, caller) => {
@@ -885,6 +1088,14 @@ export function createVaultService(deps: VaultServiceDeps) {
           return err({ code: 'internal', detail: (e as Error)?.name ?? 'Error' }) as Reply<K>;
         }
       });
+    },
+    /**
+     * Resolves once every vault write asked for so far has landed (or failed): the ones the pages
+     * do not wait for (see saveSoon). For tests that compare what is stored.
+     */
+    async settled(): Promise<void> {
+      await serial(async () => undefined);
+      await vaultWrites;
     },
     onAlarm(name: string): Promise<void> {
       return name === AUTO_LOCK_ALARM ? serial(lock) : Promise.resolve();
@@ -924,23 +1135,58 @@ export function createVaultService(deps: VaultServiceDeps) {
       });
     },
     /**
-     * A tab finished loading a page on which no content script of ours reported (e.g. Keycloak
-     * redirected to an application on another host): a submitted enrollment there was accepted.
+     * A tab started loading another page (`at`, ms): a filled setup form that was never
+     * submitted, then closed, was not sent; one that left its page may have been.
      */
-    onTabLoaded(tabId: number, loadedAt: number): Promise<void> {
+    onTabNavigating(tabId: number, at: number): Promise<void> {
       return serial(async () => {
-        await restore();
-        const state = await tabState(tabId);
-        const submittedAt = state.pending?.submittedAt;
-        // Only a page that finished loading after the submit is Keycloak's answer to it.
-        if (submittedAt != null && loadedAt > submittedAt && unlocked) await commit(tabId, state);
+        const state = (await readTabs())[tabId];
+        const e = state?.enrollment;
+        if (!state || !e || at <= (e.submittedAt ?? e.filledAt)) return;
+        // Durable: the tab may close right after, with the background restarted in between.
+        await setTabState(tabId, { ...state, enrollment: { ...e, leftAt: at } }, { durable: true });
       });
     },
-    /** A closed tab's pending enrollment was never confirmed: drop it with its secret. */
+    /**
+     * A tab finished loading a page (`url` when the browser lets us see it) and no content script
+     * of ours spoke for it first (e.g. Keycloak redirected to an application on another host):
+     * after a submit, that page is ThingPark's answer, and not the setup page again.
+     */
+    onTabLoaded(tabId: number, loadedAt: number, url?: string): Promise<void> {
+      return serial(async () => {
+        const state = (await readTabs())[tabId];
+        if (!state || (url && isKeycloakFlowPage(url))) return;
+        await restore();
+        let next = state;
+        const e = state.enrollment;
+        // Only a page whose loading began after the submit answers it.
+        if (e && e.submittedAt !== null && e.leftAt !== null && e.leftAt >= e.submittedAt && loadedAt > e.leftAt) {
+          await settleEnrollment(e.accountId, { type: 'confirmed', by: 'tab-loaded', at: now() }, 'now');
+          next = { ...next, enrollment: null, refusedNames: [] };
+        }
+        const login = state.loginSubmitted;
+        if (login && loadedAt > login.at) {
+          await settleEnrollment(login.accountId, { type: 'confirmed', by: 'login-accepted', at: now() }, 'soon');
+          next = { ...next, loginSubmitted: null };
+        }
+        if (next !== state) await setTabState(tabId, next, { durable: true });
+      });
+    },
+    /**
+     * A tab closed. Its filled setup form, if never submitted and never left, never reached
+     * ThingPark: that account goes. Anything else stays (unconfirmed): closing a tab after
+     * Submit says nothing of what ThingPark did with it.
+     */
     onTabRemoved(tabId: number): Promise<void> {
       return serial(async () => {
-        if (!(tabId in (await readTabs()))) return;
-        // Durable: a pending enrollment's secret leaves storage with its tab.
+        const state = (await readTabs())[tabId];
+        if (!state) return;
+        const e = state.enrollment;
+        if (e && e.submittedAt === null && e.leftAt === null) {
+          await restore();
+          await settleEnrollment(e.accountId, { type: 'abandoned', at: now() }, 'now');
+        }
+        // Durable: a copy of a secret leaves storage.session with its tab.
         await setTabState(tabId, null, { durable: true });
       });
     },
@@ -973,8 +1219,9 @@ function listOf(accounts: readonly StoredAccount[]): AccountSummary[] {
 }
 
 function toSummary(a: StoredAccount): AccountSummary {
-  const { id, label, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt } = a;
-  return { id, label: label ?? null, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt };
+  const { id, label, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt, enrollment } = a;
+  const unconfirmed = enrollment && !enrollment.confirmed ? { filledAt: enrollment.filledAt, submittedAt: enrollment.submittedAt } : null;
+  return { id, label: label ?? null, issuer, accountName, origin, realm, deviceName, kind, algorithm, digits, period, addedAt, unconfirmed };
 }
 
 /**
@@ -998,6 +1245,28 @@ function memo<T>(load: () => Promise<T>): { get(): Promise<T>; invalidate(): voi
       kept = null;
     },
   };
+}
+
+/** Keycloak's own login flow (password, OTP and setup pages), whose pages our content script reports itself. */
+function isKeycloakFlowPage(url: string): boolean {
+  try {
+    const path = new URL(url).pathname;
+    return /\/realms\/[^/]+\/(login-actions|protocol\/openid-connect)\//.test(path);
+  } catch {
+    return false;
+  }
+}
+
+/** The same enrollment filled again (a new code for the same secret, device name and settings). */
+function sameEnrollment(a: StoredAccount, b: StoredAccount): boolean {
+  return (
+    sameAuthenticator(a, b) &&
+    a.deviceName === b.deviceName &&
+    a.kind === b.kind &&
+    a.algorithm === b.algorithm &&
+    a.digits === b.digits &&
+    a.period === b.period
+  );
 }
 
 /** The platform a page belongs to: its exact origin and its Keycloak realm (from the sender's URL). */

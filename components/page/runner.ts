@@ -57,9 +57,9 @@ export function createPageRunner() {
       if (reply.ok && reply.value.saved) {
         const { accountName, issuer } = reply.value.saved;
         showNotice('success', t('noticeSaved', [accountName, issuer]));
-      } else if (reply.ok && reply.value.lost) {
-        const { accountName, issuer } = reply.value.lost;
-        showNotice('error', t('noticeNotSaved', [accountName, issuer]));
+      } else if (reply.ok && reply.value.kept) {
+        const { accountName, issuer } = reply.value.kept;
+        showNotice('info', t('noticeKept', [accountName, issuer]));
       }
     });
   }

@@ -75,6 +75,7 @@ export function createSetupRunner(deps: SetupDeps): SetupRunner {
         keycloakError: page.errors.code || page.errors.label ? page.errors : null,
       },
       clockOffsetMs,
+      sentAt: Date.now(),
     });
     if (!reply.ok) {
       if (reply.error.code === 'locked') {
@@ -90,14 +91,14 @@ export function createSetupRunner(deps: SetupDeps): SetupRunner {
     if (page.labelInput && (!quiet || page.labelInput.value === '')) fillInput(page.labelInput, offer.deviceName);
     if (quiet) return scheduleRefresh(page, offer.code, offer.refreshInMs);
 
-    // The submit goes once the background has recorded it (lib/submit-guard.ts says why);
-    // Keycloak's Cancel enrolls nothing and goes at once.
+    // The submit goes once the background has recorded it and the account is on disk
+    // (lib/submit-guard.ts says why). Keycloak's Cancel is recorded too: the account saved at
+    // the fill goes, ThingPark registers nothing.
     guardSubmit(page.form, {
-      passes: isKeycloakCancel,
-      record: () => {
+      record: (submitter) => {
         submitted = true;
         clearTimeout(refreshTimer);
-        return request('page.submitted', {});
+        return request('page.submitted', isKeycloakCancel(submitter) ? { cancel: true } : {});
       },
     });
     const keycloakSaid = setupErrorOf(page);

@@ -276,29 +276,38 @@ describe('the tab state survives a worker restart', () => {
     // Fire-and-forget writes queue up behind each other, never side by side.
     for (let i = 0; i < 5; i++) await autoSubmitOfFill(restarted, 30);
     expectOk(await restarted.send('page.enroll', { evidence: evidence() }, tab(31, SETUP_URL)));
-    // restore() reads the session key once (the vault opens from it), the tab state once.
-    expect(env.session.gets - sessionReads).toBe(2);
+    // restore() reads the session key once (the vault opens from it), the tab state once, and
+    // the enrollment events kept while locked once.
+    expect(env.session.gets - sessionReads).toBe(3);
     expect(env.session.maxInFlight).toBe(1);
     // The last write holds everything: the name, the last fill and the pending enrollment.
     await restarted.svc.onTabRemoved(999); // runs after the queued writes
     await new Promise((r) => setTimeout(r, 50));
-    const stored = env.session.map.get(KEYS.tabs) as Record<string, { username: string | null; lastFill?: unknown; pending: unknown }>;
+    const stored = env.session.map.get(KEYS.tabs) as Record<string, { username: string | null; lastFill?: unknown; enrollment: unknown }>;
     expect(stored['30']).toMatchObject({ username: SAM, lastFill: { accountId: expect.any(String) } });
-    expect(stored['31']?.pending).not.toBeNull();
+    expect(stored['31']?.enrollment).toMatchObject({ accountId: expect.any(String), submittedAt: null });
   });
 
-  it('a lock removes the tab state from storage after any write still on its way', async () => {
+  it('a lock takes the secret copies out of the tab state after any write still on its way; the enrollment stays followed', async () => {
     const env = await withSam();
     env.session.delayMs = 5;
     await autoSubmitOfFill(env, 40);
     expectOk(await env.send('page.enroll', { evidence: evidence() }, tab(41, SETUP_URL)));
+    const withCopy = env.session.map.get(KEYS.tabs) as Record<string, { enrollment: { unsaved: unknown } | null }>;
+    expect(withCopy['41']?.enrollment?.unsaved).not.toBeNull();
     expectOk(await env.send('vault.lock', {}));
     await new Promise((r) => setTimeout(r, 50));
-    expect(env.session.map.has(KEYS.tabs)).toBe(false);
+    const stored = env.session.map.get(KEYS.tabs) as Record<string, { enrollment: { unsaved: unknown } | null }>;
+    expect(stored['41']?.enrollment).toMatchObject({ unsaved: null, submittedAt: null });
+    expect(JSON.stringify(stored)).not.toContain('secret');
     expect(env.session.maxInFlight).toBe(1);
-    // And memory forgot it too: nothing pending in that tab after unlocking again.
+    // Still followed after unlocking again: the submit is recorded, the account on disk.
     expectOk(await env.send('vault.unlock', { passphrase: PASS }));
-    expect(expectOk(await env.send('page.submitted', {}, tab(41, SETUP_URL)))).toEqual({ pending: false });
+    expect(expectOk(await env.send('page.submitted', {}, tab(41, SETUP_URL)))).toEqual({ pending: true });
+    expectOk(await env.send('vault.lock', {}));
+    expectOk(await env.send('vault.unlock', { passphrase: PASS }));
+    const listed = expectOk(await env.send('accounts.list', {}));
+    expect(listed.filter((a) => a.unconfirmed?.submittedAt != null)).toHaveLength(1);
   });
 
   it('a failed durable write fails the request and changes nothing', async () => {

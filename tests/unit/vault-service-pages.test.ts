@@ -1,8 +1,10 @@
 /**
  * The background's page flow, driven with in-memory fakes: a content script on Keycloak's setup
  * page sends its evidence (page.enroll), the form is submitted (page.submitted), and the next
- * page settles it (page.seen, or onTabLoaded for a page without our content script). Nothing is
- * stored before Keycloak accepted the code; nothing secret is ever stored in plaintext.
+ * page settles it (page.seen, or onTabLoaded for a page without our content script). The account
+ * is in the vault from the fill on, unconfirmed, and removed only on proof that Keycloak does not
+ * have it (tests/unit/vault-service-enrollment.test.ts follows every transition); nothing secret
+ * is ever stored in plaintext.
  */
 import { FakePlatforms } from './fake-platforms';
 import { describe, expect, it, vi } from 'vitest';
@@ -159,7 +161,7 @@ describe('page.enroll', () => {
     expect(env.readQr).toHaveBeenCalledTimes(1);
   });
 
-  it('offers the code, default device name and no auto-submit; stores nothing yet', async () => {
+  it('offers the code, default device name and no auto-submit; the account is written ahead, sealed and unconfirmed', async () => {
     const env = await unlocked();
     const envelope = env.local.snapshot()[KEYS.vault];
     const offer = expectOk(await enroll(env));
@@ -175,8 +177,11 @@ describe('page.enroll', () => {
     // 10 s into the step: 20 s left.
     expect(offer.refreshInMs).toBe(20_000);
 
-    expect(await list(env)).toEqual([]);
-    expect(env.local.snapshot()[KEYS.vault]).toEqual(envelope);
+    expect(await list(env)).toMatchObject([
+      { accountName: 'jane.doe@example.com', deviceName: DEFAULT_NAME, unconfirmed: { filledAt: env.clock.now, submittedAt: null } },
+    ]);
+    // Written without the page waiting for it: on disk (sealed) a moment later.
+    await vi.waitFor(() => expect(env.local.snapshot()[KEYS.vault]).not.toEqual(envelope));
     expectNoSecretIn(env.local);
     // The simulated Keycloak accepts what we fill.
     const r = kc.validateSetup({
@@ -210,9 +215,11 @@ describe('page.enroll', () => {
     expect(expectOk(await enroll(env))).toMatchObject({ code: guessed.code, clockOffsetMs: 0 });
     // The stored account counts the setup code's step by the platform's clock; it was added now.
     expectOk(await submitted(env));
+    await env.svc.onTabNavigating(TAB.tabId, env.clock.now + 1_000);
     await env.svc.onTabLoaded(TAB.tabId, env.clock.now + 5_000);
     const [saved] = await list(env);
     expect(saved!.addedAt).toBe(env.clock.now);
+    expect(saved!.unconfirmed).toBeNull();
     // The platform's login pages get the remembered offset at once.
     const fill = expectOk(await env.send('page.fill', { attemptedUsername: null, devices: [], chosenAccountId: null, clockOffsetMs: null, pageError: null }, tab(8, LOGIN_URL)));
     expect(fill).toMatchObject({ clockOffsetMs: AHEAD + 10_000 });
@@ -306,13 +313,13 @@ describe('settling a submitted enrollment', () => {
     expect(expectOk(await env.send('vault.unlock', { passphrase: PASS })).accounts).toBe(1);
   });
 
-  it('page.seen without a prior page.submitted saves nothing', async () => {
+  it('page.seen without a prior page.submitted confirms nothing and removes nothing', async () => {
     const env = await unlocked();
     expect(expectOk(await seen(env))).toEqual({ saved: null, refused: false });
     expectOk(await enroll(env));
     expect(expectOk(await seen(env))).toEqual({ saved: null, refused: false });
     expect(expectOk(await seen(env, 'setup', TAB, 'Invalid authenticator code.'))).toEqual({ saved: null, refused: false });
-    expect(await list(env)).toEqual([]);
+    expect(await list(env)).toMatchObject([{ accountName: 'jane.doe@example.com', unconfirmed: { submittedAt: null } }]);
   });
 
   it("the submitting page's own report, sent before its submit and delivered after it (the background restarted): settles nothing", async () => {
@@ -326,12 +333,14 @@ describe('settling a submitted enrollment', () => {
     // Keycloak's answer, the application page, saves the account as usual.
     env.clock.now += 800;
     expect(expectOk(await env.send('page.seen', { kind: 'none', setupError: null, sentAt: env.clock.now }, tab(TAB.tabId, APP_URL))).saved).not.toBeNull();
-    expect(await list(env)).toHaveLength(1);
-    // A setup page sent after the submit (Keycloak showing it again) is an answer: it drops.
+    expect(await list(env)).toMatchObject([{ accountName: 'jane.doe@example.com', unconfirmed: null }]);
+    // A setup page with Keycloak's error sent after the submit is an answer: it removes.
     expectOk(await enroll(env, tab(5, SETUP_URL), evidence({ qrImage: fakeQrImage(URI2), hiddenSecret: RAW2 })));
     expectOk(await submitted(env, tab(5, SETUP_URL)));
     env.clock.now += 500;
-    expect(expectOk(await env.send('page.seen', { kind: 'setup', setupError: null, sentAt: env.clock.now }, tab(5, SETUP_URL)))).toEqual({ saved: null, refused: true });
+    const refusal = { kind: 'setup' as const, setupError: 'Invalid authenticator code.', sentAt: env.clock.now };
+    expect(expectOk(await env.send('page.seen', refusal, tab(5, SETUP_URL)))).toEqual({ saved: null, refused: true });
+    expect((await list(env)).map((a) => a.accountName)).toEqual(['jane.doe@example.com']);
     expect(parseMessage({ type: 'page.seen', kind: 'none', setupError: null, sentAt: 'x' })).toBeNull();
   });
 
@@ -362,18 +371,21 @@ describe('settling a submitted enrollment', () => {
     const again = expectOk(await enroll(env, TAB, evidence({ keycloakError: { code: null, label: kc.MESSAGES.DUPLICATE_DEVICE_NAME } })));
     expect(again.deviceName).toBe(`${DEFAULT_NAME} (2)`);
     expect(again.deviceName).not.toBe(first.deviceName);
-    // The report, arriving after: nothing left to settle; and nothing was saved.
+    // The report, arriving after: nothing left to settle. The refused account went; the new
+    // fill is the one kept, unconfirmed and not yet submitted.
     expect(expectOk(await seen(env, 'setup', TAB, kc.MESSAGES.DUPLICATE_DEVICE_NAME))).toEqual({ saved: null, refused: false });
     await env.svc.onTabLoaded(TAB.tabId, env.clock.now + 5_000);
-    expect(await list(env)).toEqual([]);
+    expect(await list(env)).toMatchObject([{ deviceName: `${DEFAULT_NAME} (2)`, unconfirmed: { submittedAt: null } }]);
   });
 
-  it('the setup page again without an error: refused, the name stays usable', async () => {
+  it('the setup page again without an error after the submit: no proof either way, kept unconfirmed; the next fill takes another name', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));
     expectOk(await submitted(env));
-    expect(expectOk(await seen(env, 'setup', TAB, null))).toEqual({ saved: null, refused: true });
-    expect(expectOk(await enroll(env)).deviceName).toBe(DEFAULT_NAME);
+    expect(expectOk(await seen(env, 'setup', TAB, null))).toEqual({ saved: null, refused: false });
+    expect(await list(env)).toMatchObject([{ deviceName: DEFAULT_NAME, unconfirmed: { submittedAt: env.clock.now } }]);
+    expect(expectOk(await enroll(env)).deviceName).toBe(`${DEFAULT_NAME} (2)`);
+    expect(await list(env)).toHaveLength(2);
   });
 
   it('a later enrollment of the same user avoids the device name already saved', async () => {
@@ -386,28 +398,28 @@ describe('settling a submitted enrollment', () => {
     expect(expectOk(await enroll(env, tab(9), evidence({ qrImage: fakeQrImage(URI2), hiddenSecret: RAW2 }))).deviceName).toBe(DEFAULT_NAME);
   });
 
-  it('the login page after a submit (Keycloak restarted the login) is not an acceptance', async () => {
+  it('the login page after a submit (Keycloak restarted the login) is neither an acceptance nor a refusal: kept, unconfirmed', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));
     expectOk(await submitted(env));
     // e.g. "Your login attempt timed out. Login will start from the beginning."
     const r = expectOk(await seen(env, 'login', tab(TAB.tabId, LOGIN_URL)));
-    expect(r).toEqual({ saved: null, refused: true });
-    expect(await list(env)).toEqual([]);
+    expect(r).toEqual({ saved: null, refused: false });
+    await env.svc.onTabNavigating(TAB.tabId, env.clock.now + 1_000);
     await env.svc.onTabLoaded(TAB.tabId, env.clock.now + 5_000);
-    expect(await list(env)).toEqual([]);
+    expect(await list(env)).toMatchObject([{ accountName: 'jane.doe@example.com', unconfirmed: { submittedAt: env.clock.now } }]);
     expectNoSecretIn(env.session);
-    // The name was not refused: the next try starts from the same one.
-    expect(expectOk(await enroll(env)).deviceName).toBe(DEFAULT_NAME);
+    // Its name is this user's: the next try takes another one.
+    expect(expectOk(await enroll(env)).deviceName).toBe(`${DEFAULT_NAME} (2)`);
   });
 
-  it('page.seen from another origin saves nothing', async () => {
+  it('page.seen from another origin confirms nothing and removes nothing', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));
     expectOk(await submitted(env));
     expect(expectOk(await seen(env, 'none', tab(TAB.tabId, 'https://evil.example/auth/realms/x/')))).toEqual({ saved: null, refused: false });
     expect(expectOk(await seen(env, 'setup', tab(TAB.tabId, 'https://evil.example/'), 'x'))).toEqual({ saved: null, refused: false });
-    expect(await list(env)).toEqual([]);
+    expect(await list(env)).toMatchObject([{ unconfirmed: { submittedAt: env.clock.now } }]);
   });
 
   it('page.seen from a sender URL that does not parse saves nothing and answers a value, not internal', async () => {
@@ -417,7 +429,7 @@ describe('settling a submitted enrollment', () => {
     for (const url of ['', 'not a url', 'https://']) {
       expect(await seen(env, 'none', tab(TAB.tabId, url))).toEqual({ ok: true, value: { saved: null, refused: false } });
     }
-    expect(await list(env)).toEqual([]);
+    expect(await list(env)).toMatchObject([{ unconfirmed: { submittedAt: env.clock.now } }]);
     // Still pending: the real next page settles it.
     expect(expectOk(await seen(env, 'none', tab(TAB.tabId, APP_URL))).saved).not.toBeNull();
   });
@@ -427,49 +439,67 @@ describe('settling a submitted enrollment', () => {
     expectOk(await enroll(env));
     expectOk(await submitted(env));
     expect(expectOk(await seen(env, 'none', tab(8, APP_URL)))).toEqual({ saved: null, refused: false });
-    expect(await list(env)).toEqual([]);
+    expect(await list(env)).toMatchObject([{ unconfirmed: { submittedAt: env.clock.now } }]);
   });
 });
 
-describe('onTabLoaded and onTabRemoved', () => {
-  it('a page loaded before the submit saves nothing; one loaded after it saves', async () => {
+describe('onTabNavigating, onTabLoaded and onTabRemoved', () => {
+  it("a page whose loading began after the submit confirms it; one loaded before, in another tab, or Keycloak's own does not", async () => {
     const env = await unlocked();
     expectOk(await enroll(env));
     env.clock.now += 2_000;
     const submittedAt = env.clock.now;
     expectOk(await submitted(env));
+    const unconfirmed = async () => (await list(env))[0]!.unconfirmed;
     await env.svc.onTabLoaded(TAB.tabId, submittedAt - 500);
-    await env.svc.onTabLoaded(TAB.tabId, submittedAt);
-    expect(await list(env)).toEqual([]);
+    await env.svc.onTabLoaded(TAB.tabId, submittedAt + 1_000); // no navigation since the submit: the setup page's own load
+    expect(await unconfirmed()).not.toBeNull();
+    await env.svc.onTabNavigating(TAB.tabId, submittedAt + 100);
     await env.svc.onTabLoaded(8, submittedAt + 1_000); // another tab
-    expect(await list(env)).toEqual([]);
-    await env.svc.onTabLoaded(TAB.tabId, submittedAt + 1_000);
+    await env.svc.onTabLoaded(TAB.tabId, submittedAt + 1_000, SETUP_URL); // Keycloak's page: its script reports it
+    await env.svc.onTabLoaded(TAB.tabId, submittedAt + 1_000, `${ORIGIN}/realms/${REALM}/protocol/openid-connect/auth?x=1`);
+    expect(await unconfirmed()).not.toBeNull();
+    await env.svc.onTabLoaded(TAB.tabId, submittedAt + 1_000, 'https://app.example.net/home');
     const accounts = await list(env);
     expect(accounts).toHaveLength(1);
-    expect(accounts[0]).toMatchObject({ accountName: 'jane.doe@example.com', origin: ORIGIN, realm: REALM });
+    expect(accounts[0]).toMatchObject({ accountName: 'jane.doe@example.com', origin: ORIGIN, realm: REALM, unconfirmed: null });
     expectNoSecretIn(env.local);
   });
 
-  it('a filled but never submitted enrollment is not saved by a page load', async () => {
+  it('a filled but never submitted enrollment is not confirmed by a page load', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));
+    await env.svc.onTabNavigating(TAB.tabId, env.clock.now + 1_000);
     await env.svc.onTabLoaded(TAB.tabId, env.clock.now + 10_000);
-    expect(await list(env)).toEqual([]);
+    expect(await list(env)).toMatchObject([{ unconfirmed: { submittedAt: null } }]);
   });
 
-  it('onTabRemoved drops the pending enrollment with its secret', async () => {
+  it('onTabRemoved: after the submit the account stays (unconfirmed); filled and never submitted nor left, it goes, secret and all', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));
     expectOk(await submitted(env));
     await env.svc.onTabRemoved(TAB.tabId);
     expectNoSecretIn(env.session);
     expect(expectOk(await seen(env))).toEqual({ saved: null, refused: false });
-    await env.svc.onTabLoaded(TAB.tabId, env.clock.now + 10_000);
-    expect(await list(env)).toEqual([]);
+    expect(await list(env)).toMatchObject([{ accountName: 'jane.doe@example.com', unconfirmed: { submittedAt: env.clock.now } }]);
+
+    expectOk(await enroll(env, tab(8), evidence({ qrImage: fakeQrImage(URI2), hiddenSecret: RAW2 })));
+    expect(await list(env)).toHaveLength(2);
+    await env.svc.onTabRemoved(8);
+    expect((await list(env)).map((a) => a.accountName)).toEqual(['jane.doe@example.com']);
+    expectNoSecretIn(env.session);
     await env.svc.onTabRemoved(12345); // unknown tab: no-op
   });
 
-  it('onTabRemoved leaves other tabs pending', async () => {
+  it('onTabRemoved after the tab left the filled page without a submit we know of: kept (a page script may have submitted it)', async () => {
+    const env = await unlocked();
+    expectOk(await enroll(env));
+    await env.svc.onTabNavigating(TAB.tabId, env.clock.now + 1);
+    await env.svc.onTabRemoved(TAB.tabId);
+    expect(await list(env)).toMatchObject([{ unconfirmed: { submittedAt: null } }]);
+  });
+
+  it('onTabRemoved leaves other tabs followed', async () => {
     const env = await unlocked();
     expectOk(await enroll(env, tab(7)));
     expectOk(await enroll(env, tab(8), evidence({ qrImage: fakeQrImage(URI2), hiddenSecret: RAW2 })));
@@ -477,27 +507,30 @@ describe('onTabLoaded and onTabRemoved', () => {
     expectOk(await submitted(env, tab(8)));
     await env.svc.onTabRemoved(7);
     expect(expectOk(await seen(env, 'none', tab(8, APP_URL))).saved?.accountName).toBe('bob@example.com');
-    expect((await list(env)).map((a) => a.accountName)).toEqual(['bob@example.com']);
+    expect((await list(env)).map((a) => [a.accountName, a.unconfirmed === null])).toEqual([
+      ['bob@example.com', true],
+      ['jane.doe@example.com', false],
+    ]);
   });
 });
 
 describe('lock', () => {
-  it('drops pending enrollments: after lock and unlock, page.seen saves nothing and says, once, what was lost', async () => {
+  it('between the submit and the answer: the account stays; the next page says it is kept; the unlock confirms it', async () => {
     const env = await unlocked();
     const offer = expectOk(await enroll(env));
     expectOk(await submitted(env));
     expectOk(await env.send('vault.lock', {}));
     expectNoSecretIn(env.session);
-    expectOk(await env.send('vault.lock', {})); // locking again keeps the names
-    expectOk(await env.send('vault.unlock', { passphrase: PASS }));
-    // Keycloak moved on (it accepted the code): ThingPark has the authenticator, the vault not.
-    expect(expectOk(await seen(env))).toEqual({ saved: null, refused: false, lost: { issuer: offer.issuer, accountName: offer.accountName } });
+    expectOk(await env.send('vault.lock', {})); // locking again changes nothing
+    // Keycloak moved on (it accepted the code): ThingPark has the authenticator, and so do we.
+    expect(expectOk(await seen(env))).toEqual({ saved: null, refused: false, kept: { issuer: offer.issuer, accountName: offer.accountName } });
     expect(expectOk(await seen(env))).toEqual({ saved: null, refused: false });
-    await env.svc.onTabLoaded(TAB.tabId, env.clock.now + 10_000);
-    expect(await list(env)).toEqual([]);
+    expectNoSecretIn(env.session);
+    expect(expectOk(await env.send('vault.unlock', { passphrase: PASS })).accounts).toBe(1);
+    expect(await list(env)).toMatchObject([{ accountName: 'jane.doe@example.com', unconfirmed: null }]);
   });
 
-  it('a lost enrollment is not reported when Keycloak shows the setup page again (nothing saved there either), nor to another origin', async () => {
+  it('locked: another origin settles nothing; the setup page again without an error keeps it; with an error it goes at the unlock', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));
     expectOk(await submitted(env));
@@ -505,24 +538,38 @@ describe('lock', () => {
     expect(expectOk(await seen(env, 'none', tab(TAB.tabId, 'https://evil.example/auth/realms/x/')))).toEqual({ saved: null, refused: false });
     expect(expectOk(await seen(env, 'setup', TAB, null))).toEqual({ saved: null, refused: false });
     expect(expectOk(await seen(env))).toEqual({ saved: null, refused: false });
+    expectOk(await env.send('vault.unlock', { passphrase: PASS }));
+    expect(await list(env)).toMatchObject([{ unconfirmed: { submittedAt: env.clock.now } }]);
+
+    expectOk(await enroll(env, tab(8), evidence({ qrImage: fakeQrImage(URI2), hiddenSecret: RAW2 })));
+    expectOk(await submitted(env, tab(8)));
+    expectOk(await env.send('vault.lock', {}));
+    expect(expectOk(await seen(env, 'setup', tab(8), 'Invalid authenticator code.'))).toEqual({ saved: null, refused: true });
+    expect(expectOk(await env.send('vault.unlock', { passphrase: PASS })).accounts).toBe(1);
+    expect((await list(env)).map((a) => a.accountName)).toEqual(['jane.doe@example.com']);
   });
 
-  it('an enrollment filled but not submitted when the vault locks is not reported as lost', async () => {
+  it('filled, not submitted, then locked: kept; a submit while locked is remembered and the next page confirms it at the unlock', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));
     expectOk(await env.send('vault.lock', {}));
-    expectOk(await env.send('vault.unlock', { passphrase: PASS }));
     expect(expectOk(await seen(env))).toEqual({ saved: null, refused: false });
+    env.clock.now += 1_000;
+    expect(expectOk(await submitted(env))).toEqual({ pending: true });
+    env.clock.now += 1_000;
+    expect(expectOk(await seen(env)).kept).toEqual({ issuer: 'ThingPark Enterprise', accountName: 'jane.doe@example.com' });
+    expectOk(await env.send('vault.unlock', { passphrase: PASS }));
+    expect(await list(env)).toMatchObject([{ unconfirmed: null }]);
   });
 
-  it('the auto-lock alarm drops them too', async () => {
+  it('the auto-lock alarm keeps them too', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));
     expectOk(await submitted(env));
     await env.svc.onAlarm('auto-lock');
     expectOk(await env.send('vault.unlock', { passphrase: PASS }));
-    expect(expectOk(await seen(env)).saved).toBeNull();
-    expect(await list(env)).toEqual([]);
+    expect(expectOk(await seen(env)).saved).toMatchObject({ accountName: 'jane.doe@example.com' });
+    expect(await list(env)).toMatchObject([{ accountName: 'jane.doe@example.com', unconfirmed: null }]);
   });
 });
 
@@ -603,7 +650,7 @@ describe('manual mode and page.username', () => {
 });
 
 describe('two tabs', () => {
-  it('enrolling concurrently: both pending, both saved after their page.seen', async () => {
+  it('enrolling concurrently: both written ahead, both confirmed by their page.seen', async () => {
     const env = await unlocked();
     const t1 = tab(7);
     const t2 = tab(8);
@@ -613,7 +660,7 @@ describe('two tabs', () => {
     const [s1, s2] = await Promise.all([submitted(env, t1), submitted(env, t2)]);
     expect(expectOk(s1)).toEqual({ pending: true });
     expect(expectOk(s2)).toEqual({ pending: true });
-    expect(await list(env)).toEqual([]);
+    expect((await list(env)).map((a) => a.unconfirmed?.submittedAt)).toEqual([env.clock.now, env.clock.now]);
     const [r1, r2] = await Promise.all([seen(env, 'none', tab(7, APP_URL)), seen(env, 'none', tab(8, APP_URL))]);
     expect(expectOk(r1).saved?.accountName).toBe('jane.doe@example.com');
     expect(expectOk(r2).saved?.accountName).toBe('bob@example.com');

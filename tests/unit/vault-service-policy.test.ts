@@ -406,14 +406,18 @@ describe('the auto-lock alarm follows the policy', () => {
 describe('enrollment and login with the policy', () => {
   it('the enrollment uses the administrator’s device name unless the user set one', async () => {
     const env = await unlocked({ deviceName: ADMIN_NAME });
+    // Each setup tab is closed unsubmitted before the next: its account goes, and its name is free again.
     expect(expectOk(await env.send('page.enroll', { evidence: evidence() }, tab(7, SETUP_URL))).deviceName).toBe(ADMIN_NAME);
+    await env.svc.onTabRemoved(7);
 
     expectOk(await env.send('settings.update', { settings: { deviceName: 'My own laptop' } }));
     expect(expectOk(await env.send('page.enroll', { evidence: evidence() }, tab(8, SETUP_URL))).deviceName).toBe('My own laptop');
+    await env.svc.onTabRemoved(8);
 
     // Cleared again: the administrator's name is the default once more.
     expectOk(await env.send('settings.update', { settings: { deviceName: '' } }));
     expect(expectOk(await env.send('page.enroll', { evidence: evidence() }, tab(9, SETUP_URL))).deviceName).toBe(ADMIN_NAME);
+    await env.svc.onTabRemoved(9);
 
     // No policy: the generated name.
     await setPolicy(env, {});

@@ -22,7 +22,7 @@ import { FakePlatforms } from './fake-platforms';
 import { AUTO_LOCK_ALARM, KEYS, createVaultService, type VaultService } from '../../lib/vault-service';
 import { decodeReply, encodeReply, parseMessage, type Caller, type Message, type MessageType, type Reply } from '../../lib/protocol';
 import { createVault, unlockVault, type VaultEnvelopeV1 } from '../../lib/vault';
-import { parseVaultData, type StoredAccount, type VaultData } from '../../lib/accounts';
+import { isUnconfirmed, parseVaultData, type StoredAccount, type VaultData } from '../../lib/accounts';
 import { accountToUri, base32FromBytes, parseOtpauthUri, type OtpAccount } from '../../lib/otp';
 import { sealBackup } from '../../lib/backup';
 import { matchPatternFor } from '../../lib/platforms';
@@ -74,7 +74,7 @@ const SEEDS: Seed[] = [
   stored('e-tp-r1-hotp-max', { secretBytes: rawSecret(), kind: 'hotp', counter: Number.MAX_SAFE_INTEGER - 1, accountName: 'dave' }, {}),
 ];
 const SEED_IDS = SEEDS.map((s) => s.account.id);
-const DATA: VaultData = { version: 1, accounts: SEEDS.map((s) => s.account) };
+const DATA: VaultData = { version: 2, accounts: SEEDS.map((s) => s.account) };
 
 /** Keys extension pages add (typed, imported from a backup): stored secrets too. */
 const EXT_KEYS = Array.from({ length: 3 }, rawSecret);
@@ -110,7 +110,7 @@ beforeAll(async () => {
   if (!created.ok) throw new Error(created.error.code);
   vaultEnvelope = created.value.envelope;
   const otherProfile: VaultData = {
-    version: 1,
+    version: 2,
     accounts: [
       SEEDS[0]!.account, // already there: skipped
       { ...SEEDS[1]!.account, id: 'x', origin: TP }, // same key elsewhere: conflict
@@ -414,6 +414,9 @@ async function runSequence(startUnlocked: boolean, steps: Step[]): Promise<void>
   expect(data).not.toBeNull();
 
   for (const step of steps) {
+    // The setup page's write-ahead lands after its reply: what a step changed is compared once
+    // the writes it started have landed.
+    await world.svc.settled();
     const localBefore = local.json();
     let reply: unknown = undefined;
     let caller: Caller | null = null;
@@ -459,7 +462,11 @@ async function runSequence(startUnlocked: boolean, steps: Step[]): Promise<void>
     if (reply !== undefined) {
       expect(badResult(reply, APP_CODES)).toBeNull();
       expect((reply as { error?: { code: string } }).error?.code).not.toBe('internal');
-      if (!(reply as { ok: boolean }).ok) expect(local.json()).toBe(localBefore);
+      // (A setup page that cannot be filled still settles the tab's last enrollment first, as its
+      // page.seen would: what a content script may change is checked below.)
+      const settles = caller?.kind === 'content-script' && (step as { raw?: { type?: string } }).raw?.type === 'page.enroll';
+      await world.svc.settled();
+      if (!(reply as { ok: boolean }).ok && !settles) expect(local.json()).toBe(localBefore);
     }
 
     // storage.local: ciphertext, settings and platforms only.
@@ -472,7 +479,8 @@ async function runSequence(startUnlocked: boolean, steps: Step[]): Promise<void>
       passphrase = ((step as { raw: { newPassphrase: string } }).raw).newPassphrase;
     }
     const before = data;
-    if (localText !== localBefore) {
+    await world.svc.settled();
+    if (local.json() !== localBefore) {
       const now = await storedData(local, passphrase);
       expect(now, 'the stored vault no longer opens with the passphrase').not.toBeNull();
       data = now!;
@@ -483,14 +491,21 @@ async function runSequence(startUnlocked: boolean, steps: Step[]): Promise<void>
       expect(FORBIDDEN.filter((secret) => text.includes(secret)), 'a reply to a content script holds a secret').toEqual([]);
       checkContentScriptReply(caller, reply as { ok: boolean; value?: unknown }, data);
       if (data !== before) {
-        // A page can mark a code used and enroll an account for its own origin; nothing else.
-        const keep = ({ lastUsedStep: _l, counter: _c, ...rest }: StoredAccount) => JSON.stringify(rest);
+        // A page can mark a code used, enroll an account for its own origin, and settle an
+        // unconfirmed enrollment (submitted, confirmed; removed only if of its own origin);
+        // nothing else.
+        const origin = originOf(caller.url);
+        const keep = ({ lastUsedStep: _l, counter: _c, enrollment: _e, ...rest }: StoredAccount) => JSON.stringify(rest);
         const changed = before.accounts.filter((a) => {
           const after = data.accounts.find((b) => b.id === a.id);
-          return !after || keep(after) !== keep(a);
+          if (!after) return !(isUnconfirmed(a) && a.origin === origin);
+          if (keep(after) !== keep(a)) return true;
+          // An enrollment record only moves forward: submitted, then confirmed; never back, never added.
+          const [x, y] = [a.enrollment ?? null, after.enrollment ?? null];
+          if (x === null || y === null) return x !== y;
+          return x.filledAt !== y.filledAt || (x.submittedAt !== null && y.submittedAt !== x.submittedAt) || (x.confirmed !== null && JSON.stringify(y.confirmed) !== JSON.stringify(x.confirmed));
         });
         expect(changed.map((a) => a.id), 'a content script removed or changed an account').toEqual([]);
-        const origin = originOf(caller.url);
         const foreign = data.accounts.filter((b) => !before.accounts.some((a) => a.id === b.id) && b.origin !== origin);
         expect(foreign.map((b) => b.id), 'a content script added an account for another origin').toEqual([]);
       }

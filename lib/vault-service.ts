@@ -740,6 +740,11 @@ export function createVaultService(deps: VaultServiceDeps) {
       if (!unlocked) return err({ code: 'locked' });
       if (!unlocked.data.accounts.some((a) => a.id === id)) return err({ code: 'not-found' });
       await save({ ...unlocked.data, accounts: unlocked.data.accounts.filter((a) => a.id !== id) });
+      // A setup page that filled it no longer follows it: its copy would write it back after a
+      // restart, and its page's answer has nothing left to settle.
+      for (const [tabId, state] of Object.entries(await readTabs())) {
+        if (state.enrollment?.accountId === id) await setTabState(Number(tabId), { ...state, enrollment: null }, { durable: true });
+      }
       return ok({ deleted: true });
     },
 

@@ -109,7 +109,11 @@ export async function runWalkthrough({ kind, browser, extOrigin, sim, base, say 
         const label = document.getElementById('userLabel')?.value ?? '';
         return /^\d{6,10}$/.test(totp) && label ? { totp, label } : null;
       }, { what: 'the extension to fill #totp and #userLabel' });
-      return `QR read; code ${filled.totp} and device name "${filled.label}" filled`;
+      // Kept from the moment it is filled (unconfirmed until ThingPark shows it accepted it).
+      const kept = await send({ type: 'accounts.list' });
+      const unconfirmed = kept?.ok && kept.value.length === 1 && kept.value[0].unconfirmed !== null;
+      if (!unconfirmed) throw new Error(`right after the fill the vault lists ${JSON.stringify(kept)}, expected one unconfirmed account`);
+      return `QR read; code ${filled.totp} and device name "${filled.label}" filled; the account is in the vault, not yet confirmed`;
     });
 
     await run('submit the setup form', async () => {
@@ -131,11 +135,11 @@ export async function runWalkthrough({ kind, browser, extOrigin, sim, base, say 
       const reply = await send({ type: 'accounts.list' });
       if (!reply?.ok) throw new Error(`accounts.list answered ${JSON.stringify(reply)}`);
       const accounts = reply.value;
-      if (accounts.length !== 1 || accounts[0].accountName !== USERNAME || accounts[0].deviceName !== filled.label) {
+      if (accounts.length !== 1 || accounts[0].accountName !== USERNAME || accounts[0].deviceName !== filled.label || accounts[0].unconfirmed !== null) {
         throw new Error(`the vault lists ${JSON.stringify(accounts)}`);
       }
       const a = accounts[0];
-      return `the simulator has device "${labels[0]}" for jane; the extension's vault lists 1 account ` +
+      return `the simulator has device "${labels[0]}" for jane; the extension's vault lists 1 confirmed account ` +
         `(${a.accountName}, ${a.issuer}, ${a.algorithm}/${a.digits} digits/${a.period} s)`;
     });
 

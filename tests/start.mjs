@@ -137,7 +137,7 @@ try {
     } else {
       say();
       say(`✓ All done in ${secs(started)}: ${browserLabel} read the QR code, filled code and device name "${result.label}", ` +
-        `and saved ${result.username} once ThingPark accepted it.`);
+        `saved ${result.username} as it filled them, and confirmed it once ThingPark accepted it.`);
       await closeAll();
       process.exit(0);
     }

@@ -178,6 +178,18 @@ describe('write-ahead', () => {
     expect((await onDisk(w)).map((a) => a.enrollment?.submittedAt)).toEqual([w.clock.now]);
   });
 
+  it('an unconfirmed account the user removed stays removed: no copy writes it back after a restart, its page settles nothing', async () => {
+    const { w, svc } = await fresh();
+    ok(await enroll(svc, 7, page('jane@example.com', RAW_A)));
+    const [listed] = await list(svc);
+    ok(await send(svc, 'accounts.delete', { id: listed!.id }));
+    expect(JSON.stringify(w.session.snapshot())).not.toContain(b32(RAW_A));
+    const restarted = boot(w);
+    expect(await list(restarted)).toEqual([]);
+    expect(ok(await send(restarted, 'page.submitted', {}, tab(7)))).toEqual({ pending: false });
+    expect(await onDisk(w)).toEqual([]);
+  });
+
   it('a passphrase change right after a fill keeps the account written ahead', async () => {
     const { w, svc } = await fresh();
     ok(await enroll(svc, 7, page('jane@example.com', RAW_A)));

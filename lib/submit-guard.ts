@@ -2,7 +2,8 @@
  * Holds a form's submission until something is recorded, then lets it go as the user sent it.
  *
  * Why: the setup page tells the background "submitted" so that the next page can be read as
- * Keycloak's answer. A message sent while the page is leaving can be lost: Firefox drops a content
+ * Keycloak's answer, and the background answers once the account is on disk (Keycloak registers
+ * the device as it receives the form). A message sent while the page is leaving can be lost: Firefox drops a content
  * script's message when its page unloads while the suspended event page is still starting (seen
  * after the 30 s idle timeout; the page has gone by the time the background listens). So the
  * submission waits for the background's answer, at most `maxWaitMs`, and then goes whatever the
@@ -16,7 +17,7 @@ export interface SubmitGuardOptions {
    * `submitter`: the button it went through (Keycloak's Cancel is recorded as such).
    */
   record: (submitter: HTMLElement | null) => Promise<unknown>;
-  /** A submit through this button is not the one to record (Keycloak's Cancel): it goes at once. */
+  /** A submit through this button is not one to record (the login form: a code the user typed): it goes at once. */
   passes?: (submitter: HTMLElement | null) => boolean;
   maxWaitMs?: number;
 }

@@ -91,13 +91,25 @@ describe('guardSubmit', () => {
     expect(went()).toEqual([{ went: true, by: 'saveTOTPBtn' }]);
   });
 
-  it("lets Keycloak's Cancel go at once, unrecorded", () => {
+  it('a submission that `passes` goes at once, unrecorded', () => {
     const { form, button, seen } = setup();
     const d = deferred();
     guardSubmit(form, { record: d.record, passes: isKeycloakCancel });
     button('cancelTOTPBtn').click();
     expect(seen).toEqual([{ went: true, by: 'cancelTOTPBtn' }]);
     expect(d.calls).toHaveLength(0);
+  });
+
+  it("the record is told the button (the setup page records Keycloak's Cancel as a cancel), and each goes through its own button", async () => {
+    const { form, button, went } = setup();
+    const submitters: (string | null)[] = [];
+    guardSubmit(form, { record: async (submitter) => void submitters.push(submitter?.id ?? null) });
+    button('cancelTOTPBtn').click();
+    await tick();
+    expect(submitters).toEqual(['cancelTOTPBtn']);
+    expect(isKeycloakCancel(button('cancelTOTPBtn'))).toBe(true);
+    expect(isKeycloakCancel(button('saveTOTPBtn'))).toBe(false);
+    expect(went()).toEqual([{ went: true, by: 'cancelTOTPBtn' }]);
   });
 
   it('records a double click once and sends one submission; a later one goes untouched', async () => {

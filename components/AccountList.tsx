@@ -4,6 +4,7 @@ import { onPlatform, platformFirst } from '@/lib/platform-order';
 import { request } from './client';
 import { ErrorMessage } from './ErrorMessage';
 import { CodeRow, ROW_HEIGHT, type ListedAccount } from './CodeRow';
+import { RemoveConfirm } from './RemoveConfirm';
 import { useCodes } from './useCodes';
 import { findCurrentTab, type CurrentTab, type CurrentTabState } from './current-tab';
 import { errorText, t } from './i18n';
@@ -37,6 +38,8 @@ interface Props {
 }
 
 type Note = { tone: 'ok' | 'error'; text: string; seq: number } | null;
+/** A row's buttons, left to right (Remove only on accounts ThingPark has not confirmed yet). */
+type Column = 'fill' | 'copy' | 'remove';
 
 /**
  * The unlocked popup: a search box, "Add account", and every account with its current code.
@@ -44,7 +47,8 @@ type Note = { tone: 'ok' | 'error'; text: string; seq: number } | null;
  * when the list loads, a keystroke only runs `includes` over those strings, and only the rows in
  * view (plus a few) are in the DOM, placed at fixed heights inside a box of the full height.
  * Keyboard: `/` searches, ↑ ↓ Home End PageUp PageDown move (one tab stop: roving tabindex),
- * ← → go between a row's fill and copy buttons, Enter fills.
+ * ← → go between a row's fill, copy and remove buttons, Enter fills. Remove (accounts not
+ * confirmed by ThingPark yet) asks first, above the list; Escape closes the question.
  */
 export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
   const rest = useRef<Promise<Reply<'accounts.list'>> | null>(null);
@@ -60,10 +64,13 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
   const [sel, setSel] = useState(0);
   const [scrollTop, setScrollTop] = useState(0);
   const [note, setNote] = useState<Note>(null);
+  const [confirming, setConfirming] = useState<ListedAccount | null>(null);
+  // Removed here: kept out of a whole list that was on its way before the removal.
+  const removed = useRef(new Set<string>());
   const searchRef = useRef<HTMLInputElement>(null);
   const viewportRef = useRef<HTMLDivElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
-  const pendingFocus = useRef<{ index: number; column: 'fill' | 'copy' } | null>(null);
+  const pendingFocus = useRef<{ index: number; column: Column } | null>(null);
 
   const say = useCallback((tone: 'ok' | 'error', text: string) => setNote((n) => ({ tone, text, seq: (n?.seq ?? 0) + 1 })), []);
   const onError = useCallback(
@@ -86,7 +93,10 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
     let live = true;
     void pending.then((reply) => {
       if (!live) return;
-      if (reply.ok) setLoaded({ accounts: reply.value.map(listed), total: reply.value.length });
+      if (reply.ok) {
+        const all = removed.current.size ? reply.value.filter((a) => !removed.current.has(a.id)) : reply.value;
+        setLoaded({ accounts: all.map(listed), total: all.length });
+      }
       else if (reply.error.code === 'locked') lockedRef.current();
       // The first rows stay, with the error said, and the list no longer claims the rows that did
       // not come; with nothing shown yet, the error takes their place.
@@ -145,8 +155,8 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
     if (want) focusCell(want.index, want.column);
   });
 
-  /** Selects row `index`, scrolls it into view and focuses its fill (or copy) button. */
-  const moveTo = (index: number, column: 'fill' | 'copy') => {
+  /** Selects row `index`, scrolls it into view and focuses its button in that column (see focusCell). */
+  const moveTo = (index: number, column: Column) => {
     if (!total) return;
     const i = Math.max(0, Math.min(total - 1, index));
     let top = scrollTop;
@@ -186,6 +196,29 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
     }
   };
 
+  const askRemove = (a: ListedAccount) => {
+    setNote(null);
+    setConfirming(a);
+  };
+
+  /** Closes the question; the focus goes back to the Remove button that opened it, if still listed. */
+  const cancelRemove = () => {
+    const id = confirming?.id;
+    setConfirming(null);
+    const index = id ? filtered.findIndex((a) => a.id === id) : -1;
+    if (index >= 0) moveTo(index, 'remove');
+    else searchRef.current?.focus();
+  };
+
+  const onRemoved = (a: ListedAccount) => {
+    removed.current.add(a.id);
+    setConfirming(null);
+    setLoaded((l) => l && { accounts: l.accounts.filter((x) => x.id !== a.id), total: Math.max(0, l.total - 1) });
+    say('ok', t('popupRemoved', a.label ?? a.accountName));
+    // The row and its buttons are gone: back to the search box, the list's start.
+    searchRef.current?.focus();
+  };
+
   const onSearchKey = (e: KeyboardEvent) => {
     if (e.key === 'ArrowDown' && total) {
       e.preventDefault();
@@ -198,6 +231,9 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
       // Clears the search; a second Escape closes the popup as usual.
       e.preventDefault();
       search('');
+    } else if (e.key === 'Escape' && confirming) {
+      e.preventDefault();
+      cancelRemove();
     }
   };
 
@@ -205,7 +241,7 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
     const target = e.target as HTMLElement;
     const index = Number(target.dataset.index);
     if (!Number.isInteger(index)) return;
-    const column = target.classList.contains('copy') ? 'copy' : 'fill';
+    const column: Column = target.classList.contains('copy') ? 'copy' : target.classList.contains('remove') ? 'remove' : 'fill';
     const page = Math.floor(VISIBLE_ROWS);
     const moves: Record<string, () => void> = {
       ArrowDown: () => moveTo(index + 1, column),
@@ -214,8 +250,10 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
       End: () => moveTo(total - 1, column),
       PageDown: () => moveTo(index + page, column),
       PageUp: () => moveTo(index - page, column),
-      ArrowRight: () => moveTo(index, 'copy'),
-      ArrowLeft: () => moveTo(index, 'fill'),
+      ArrowRight: () => moveTo(index, column === 'fill' ? 'copy' : 'remove'),
+      ArrowLeft: () => moveTo(index, column === 'remove' ? 'copy' : 'fill'),
+      // The question above the list is open: Escape from a row closes it too.
+      ...(confirming ? { Escape: cancelRemove } : {}),
     };
     const move = moves[e.key];
     if (!move) return;
@@ -262,6 +300,7 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
       <p role="alert" class="error note">
         {note?.tone === 'error' ? <span key={note.seq}>{note.text}</span> : ''}
       </p>
+      {confirming ? <RemoveConfirm account={confirming} onCancel={cancelRemove} onRemoved={onRemoved} onLocked={onLocked} /> : null}
       {!loaded ? (
         <p aria-busy="true">{t('loading')}</p>
       ) : loaded.total === 0 ? (
@@ -298,6 +337,7 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
                   onCurrentTab={onPlatform(a, tab)}
                   onFill={(x) => void fill(x)}
                   onCopy={(x) => void copy(x)}
+                  onRemove={askRemove}
                   onFocusRow={setSel}
                 />
               );
@@ -350,10 +390,16 @@ function whyNotFill(a: ListedAccount, tab: CurrentTab | null): string | null {
   return null;
 }
 
-/** Focuses a row's fill or copy button (the fill button when copy is disabled: no code yet). */
-function focusCell(index: number, column: 'fill' | 'copy'): void {
-  const copy = column === 'copy' ? (document.getElementById(`copy-${index}`) as HTMLButtonElement | null) : null;
-  (copy && !copy.disabled ? copy : document.getElementById(`row-${index}`))?.focus();
+/**
+ * Focuses a row's button in that column, or the nearest one to its left that the row has: copy
+ * is disabled until the code came, and only accounts not confirmed yet have Remove.
+ */
+function focusCell(index: number, column: Column): void {
+  const ids = { fill: [`row-${index}`], copy: [`copy-${index}`, `row-${index}`], remove: [`remove-${index}`, `copy-${index}`, `row-${index}`] }[column];
+  for (const id of ids) {
+    const button = document.getElementById(id) as HTMLButtonElement | null;
+    if (button && !button.disabled) return button.focus();
+  }
 }
 
 function isTextField(target: EventTarget | null): boolean {

@@ -1,6 +1,7 @@
 import type { AccountSummary } from '@/lib/protocol';
 import type { ShownCode } from './useCodes';
 import { t } from './i18n';
+import { UnconfirmedMark } from './UnconfirmedMark';
 
 /** Height of one row in px: fixed, so the list can place and window rows without measuring. */
 export const ROW_HEIGHT = 68;
@@ -31,19 +32,24 @@ interface Props {
   onCurrentTab: boolean;
   onFill: (account: ListedAccount) => void;
   onCopy: (account: ListedAccount) => void;
+  /** Asks to remove an account not confirmed by ThingPark yet (the list asks for confirmation). */
+  onRemove: (account: ListedAccount) => void;
   onFocusRow: (index: number) => void;
 }
 
 /**
  * One account: a button that fills its code into the current tab (named by what it shows:
  * issuer, user, platform, device), the current code with its countdown, and a copy button.
+ * An account ThingPark has not confirmed yet also shows so, with since when, under
+ * them, and a Remove button: the fill button's description starts with that mark.
  */
 export function CodeRow(p: Props) {
   const a = p.account;
   const codeId = `code-${p.index}`;
+  const markId = a.unconfirmed ? `unconfirmed-${p.index}` : null;
   return (
     <li
-      class={`code-row${p.selected ? ' selected' : ''}`}
+      class={`code-row${p.selected ? ' selected' : ''}${a.unconfirmed ? ' unconfirmed' : ''}`}
       style={{ top: `${p.index * ROW_HEIGHT}px` }}
       aria-posinset={p.index + 1}
       aria-setsize={p.total}
@@ -56,7 +62,7 @@ export function CodeRow(p: Props) {
         id={`row-${p.index}`}
         data-index={p.index}
         tabIndex={p.tabbable ? 0 : -1}
-        aria-describedby={`${codeId} keys-hint`}
+        aria-describedby={`${markId ? `${markId} ` : ''}${codeId} keys-hint`}
         onClick={() => p.onFill(a)}
         onFocus={() => p.onFocusRow(p.index)}
       >
@@ -81,6 +87,24 @@ export function CodeRow(p: Props) {
       >
         {t('popupCopy')}
       </button>
+      {a.unconfirmed && markId ? (
+        <div class="unconfirmed-line">
+          <UnconfirmedMark id={markId} class="mark" unconfirmed={a.unconfirmed} now={p.now} />
+          <button
+            type="button"
+            class="remove"
+            id={`remove-${p.index}`}
+            data-index={p.index}
+            tabIndex={p.tabbable ? 0 : -1}
+            aria-label={t('popupRemoveFor', a.label ?? a.accountName)}
+            aria-describedby={markId}
+            onClick={() => p.onRemove(a)}
+            onFocus={() => p.onFocusRow(p.index)}
+          >
+            {t('popupRemove')}
+          </button>
+        </div>
+      ) : null}
     </li>
   );
 }

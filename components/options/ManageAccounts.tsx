@@ -6,7 +6,7 @@ import { ErrorMessage } from '../ErrorMessage';
 import { t } from '../i18n';
 import { AccountRow, type RowContext } from './accounts/AccountRow';
 import type { Action, Note } from './accounts/editor';
-import { filterGroups, fullName, groupByOrigin, prepare, type ManagedAccount } from './accounts/grouping';
+import { filterGroups, fullName, groupByOrigin, keepUnchanged, prepare, type ManagedAccount } from './accounts/grouping';
 
 /** Above this many accounts a filter box helps find one. */
 const FILTER_FROM = 6;
@@ -164,19 +164,3 @@ export function ManageAccounts(props: SectionProps) {
     </section>
   );
 }
-
-/**
- * The fresh list, with the previous objects kept for accounts that did not change: their
- * memoised rows then skip rendering, so a reload after one change redraws one row, not hundreds.
- */
-function keepUnchanged(old: ManagedAccount[] | null, fresh: ManagedAccount[]): ManagedAccount[] {
-  if (!old) return fresh;
-  const byId = new Map(old.map((a) => [a.id, a]));
-  return fresh.map((a) => {
-    const before = byId.get(a.id);
-    return before && SHOWN.every((k) => before[k] === a[k]) ? before : a;
-  });
-}
-
-/** The fields a row shows or an editor starts from. */
-const SHOWN = ['label', 'accountName', 'issuer', 'origin', 'realm', 'deviceName'] as const;

@@ -1,7 +1,7 @@
 /** The options page's account list: grouped by platform, sorted by the name shown, filtered by words. */
 import { describe, expect, it } from 'vitest';
 import type { AccountSummary } from '../../lib/protocol';
-import { filterGroups, fullName, groupByOrigin, prepare } from '../../components/options/accounts/grouping';
+import { filterGroups, fullName, groupByOrigin, keepUnchanged, prepare } from '../../components/options/accounts/grouping';
 
 const A = 'https://community.thingpark.io';
 const B = 'https://iot.example.com';
@@ -20,6 +20,7 @@ function account(id: string, accountName: string, o: Partial<AccountSummary> = {
     digits: 6,
     period: 30,
     addedAt: 0,
+    unconfirmed: null,
     ...o,
   };
 }
@@ -60,5 +61,32 @@ describe('account groups', () => {
     expect(filterGroups(groups, 'sam').map((g) => g.origin)).toEqual([B]);
     // No query: the same groups, not a copy (nothing to redraw).
     expect(filterGroups(groups, '  ')).toBe(groups);
+  });
+});
+
+describe('reloaded list', () => {
+  const UNCONFIRMED = { filledAt: 1_000, submittedAt: null };
+
+  it('keeps the objects of unchanged accounts (their rows skip rendering), takes the changed ones', () => {
+    const old = prepare([account('1', 'zoe@example.com'), account('2', 'sam@example.com', { unconfirmed: UNCONFIRMED })]);
+    // A fresh reply: equal values in new objects, the mark included.
+    const same = keepUnchanged(old, prepare([account('1', 'zoe@example.com'), account('2', 'sam@example.com', { unconfirmed: { ...UNCONFIRMED } })]));
+    expect(same[0]).toBe(old[0]);
+    expect(same[1]).toBe(old[1]);
+    const renamed = keepUnchanged(old, prepare([account('1', 'zoe@example.com', { label: 'Zoe' }), account('2', 'sam@example.com', { unconfirmed: UNCONFIRMED })]));
+    expect(renamed[0]).not.toBe(old[0]);
+    expect(renamed[0]!.name).toBe('Zoe');
+    expect(renamed[1]).toBe(old[1]);
+    expect(keepUnchanged(null, old)).toBe(old);
+  });
+
+  it('redraws a row whose "not confirmed by ThingPark yet" mark changed', () => {
+    const old = prepare([account('2', 'sam@example.com', { unconfirmed: UNCONFIRMED })]);
+    const submitted = keepUnchanged(old, prepare([account('2', 'sam@example.com', { unconfirmed: { filledAt: 1_000, submittedAt: 2_000 } })]));
+    expect(submitted[0]).not.toBe(old[0]);
+    expect(submitted[0]!.unconfirmed).toEqual({ filledAt: 1_000, submittedAt: 2_000 });
+    const confirmed = keepUnchanged(submitted, prepare([account('2', 'sam@example.com')]));
+    expect(confirmed[0]).not.toBe(submitted[0]);
+    expect(confirmed[0]!.unconfirmed).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ import { TextEditor } from './TextEditor';
 import { MoveEditor } from './MoveEditor';
 import { DeleteConfirm } from './DeleteConfirm';
 import { RevealPanel } from './RevealPanel';
+import { UnconfirmedMark } from '../../UnconfirmedMark';
 
 /**
  * What rows share. The section passes one stable object, so a row renders again only when its
@@ -38,8 +39,13 @@ interface Props {
   ctx: RowContext;
 }
 
-/** One account: what identifies it, its actions, and below them the editor that is open. */
+/**
+ * One account: what identifies it, its actions, and below them the editor that is open. An
+ * account ThingPark has not confirmed yet says so, with since when; its buttons are
+ * described by that mark, so a screen reader says it with each of them.
+ */
 export const AccountRow = memo(function AccountRow({ account: a, open, ctx }: Props) {
+  const markId = a.unconfirmed ? `manage-unconfirmed-${a.id}` : undefined;
   const meta = [
     a.label ? t('manageUser', a.accountName) : null,
     a.realm ? t('manageRealm', a.realm) : null,
@@ -52,6 +58,7 @@ export const AccountRow = memo(function AccountRow({ account: a, open, ctx }: Pr
           <span class="acct-issuer">{a.issuer}</span>
           <span class="acct-name">{a.name}</span>
           <span class="acct-meta">{meta.join(' · ')}</span>
+          {a.unconfirmed && markId ? <UnconfirmedMark id={markId} class="acct-unconfirmed" unconfirmed={a.unconfirmed} /> : null}
         </div>
         <div class="acct-actions">
           {ACTIONS.map(({ action, text, name }) => (
@@ -61,6 +68,7 @@ export const AccountRow = memo(function AccountRow({ account: a, open, ctx }: Pr
               class={`secondary acct-${action}`}
               data-action={action}
               aria-label={t(name, a.name)}
+              aria-describedby={markId}
               aria-expanded={open === action}
               aria-controls={open === action ? 'manage-editor' : undefined}
               onClick={() => ctx.toggle(a.id, action)}

@@ -9,7 +9,9 @@ import { fullName } from './grouping';
 /**
  * Asks before deleting, naming the account and its platform. Deleting here does not remove the
  * authenticator from Keycloak, which would then ask for codes nobody can make any more: the
- * explanation says so (issue 6).
+ * explanation says so (issue 6). For an account ThingPark has not confirmed yet it
+ * says more: ThingPark most likely has it already (it was saved as its setup form was filled),
+ * and removing it can lock the user out until an administrator resets their authenticator.
  */
 export function DeleteConfirm({ account, onClose, onDeleted }: EditorProps) {
   const [busy, setBusy] = useState(false);
@@ -46,7 +48,7 @@ export function DeleteConfirm({ account, onClose, onDeleted }: EditorProps) {
         {t('manageDeleteConfirm', [fullName(account), account.origin])}
       </p>
       <p id="manage-delete-explain" class="acct-warning">
-        {t('manageDeleteExplain')}
+        {account.unconfirmed ? t('unconfirmedRemoveWarning', account.origin) : t('manageDeleteExplain')}
       </p>
       <ErrorMessage id="manage-delete-error" error={error} />
       <div class="acct-buttons">

@@ -55,3 +55,24 @@ export function filterGroups(groups: readonly AccountGroup[], query: string): Ac
     .map((g) => ({ origin: g.origin, accounts: g.accounts.filter((a) => words.every((w) => a.haystack.includes(w))) }))
     .filter((g) => g.accounts.length > 0);
 }
+
+/**
+ * The fresh list, with the previous objects kept for accounts that did not change: their
+ * memoised rows then skip rendering, so a reload after one change redraws one row, not hundreds.
+ */
+export function keepUnchanged(old: ManagedAccount[] | null, fresh: ManagedAccount[]): ManagedAccount[] {
+  if (!old) return fresh;
+  const byId = new Map(old.map((a) => [a.id, a]));
+  return fresh.map((a) => {
+    const before = byId.get(a.id);
+    return before && SHOWN.every((k) => before[k] === a[k]) && sameUnconfirmed(before.unconfirmed, a.unconfirmed) ? before : a;
+  });
+}
+
+/** The fields a row shows or an editor starts from (and `unconfirmed`, compared by value). */
+const SHOWN = ['label', 'accountName', 'issuer', 'origin', 'realm', 'deviceName'] as const;
+
+/** Same mark: both confirmed, or waiting since the same fill and submit. */
+function sameUnconfirmed(x: AccountSummary['unconfirmed'], y: AccountSummary['unconfirmed']): boolean {
+  return x === y || (!!x && !!y && x.filledAt === y.filledAt && x.submittedAt === y.submittedAt);
+}

@@ -149,6 +149,20 @@ export type LogEntry = {
     status: number;
     location: string | null;
 };
+export type HeldSetupAnswer = {
+    outcome: 'registered' | 'refused' | 'cancelled';
+    realm: string;
+    username: string;
+    deviceLabel: string | null;
+    release: () => Promise<void>;
+    drop: () => void;
+    settled: boolean;
+};
+export type SetupHold = {
+    next: () => Promise<HeldSetupAnswer>;
+    held: HeldSetupAnswer[];
+    stop: () => Promise<void>;
+};
 /**
  * @typedef {{
  *   tabId: string, rootId: string, realm: string, kcPath: string, clientId: string, redirectUri: string,
@@ -159,6 +173,18 @@ export type LogEntry = {
  * @typedef {{id: string, realm: string, username: string, kcPath: string, createdAt: number}} SsoSession
  * @typedef {{method: string, path: string, host: string, at: number, headers: http.IncomingHttpHeaders,
  *   status: number, location: string|null}} LogEntry
+ * @typedef {{
+ *   outcome: 'registered'|'refused'|'cancelled', realm: string, username: string, deviceLabel: string|null,
+ *   release: () => Promise<void>, drop: () => void, settled: boolean
+ * }} HeldSetupAnswer
+ *   An answer to a setup form's POST, held back after the simulator handled the POST (a
+ *   'registered' device is in the user's devices already, as in Keycloak). `release` sends it;
+ *   `drop` closes the connection instead (the browser never gets an answer); `settled` once either ran.
+ * @typedef {{
+ *   next: () => Promise<HeldSetupAnswer>, held: HeldSetupAnswer[], stop: () => Promise<void>
+ * }} SetupHold
+ *   `next`: the next answer held (in arrival order; each once); `held`: all so far; `stop`: later
+ *   answers go at once, and those still held are sent now.
  */
 /**
  * @param {{port?: number, https?: boolean, host?: string, users?: UserSpec[], realms?: Record<string, RealmSpec>,
@@ -215,6 +241,15 @@ export declare function createSimulator(options?: {
     setTheme(username: string, theme: Theme, realm?: string): void;
     /** Unlocks a user locked by too many wrong codes (what a password reset does). @param {string} username @param {string} [realm] */
     unlock(username: string, realm?: string): void;
+    /**
+     * Holds the answers to setup forms' POSTs (Keycloak's CONFIGURE_TOTP required action) from
+     * now on, each after the POST was handled: a device it registers is in `devices()` while its
+     * answer is held, as Keycloak registers it before it answers. The test then sends the answer
+     * (`release`) or never does (`drop`: the connection closes). One hold at a time; a new one
+     * ends the last (sending what it still held).
+     * @returns {SetupHold}
+     */
+    holdSetupAnswers(): SetupHold;
     /** Restores the initial users and clock offset; drops all sessions and the request log. */
     reset(): void;
     close(): Promise<void>;

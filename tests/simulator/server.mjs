@@ -213,6 +213,18 @@ const newCode = () => randomBytes(32).toString('base64url');
  * @typedef {{id: string, realm: string, username: string, kcPath: string, createdAt: number}} SsoSession
  * @typedef {{method: string, path: string, host: string, at: number, headers: http.IncomingHttpHeaders,
  *   status: number, location: string|null}} LogEntry
+ * @typedef {{
+ *   outcome: 'registered'|'refused'|'cancelled', realm: string, username: string, deviceLabel: string|null,
+ *   release: () => Promise<void>, drop: () => void, settled: boolean
+ * }} HeldSetupAnswer
+ *   An answer to a setup form's POST, held back after the simulator handled the POST (a
+ *   'registered' device is in the user's devices already, as in Keycloak). `release` sends it;
+ *   `drop` closes the connection instead (the browser never gets an answer); `settled` once either ran.
+ * @typedef {{
+ *   next: () => Promise<HeldSetupAnswer>, held: HeldSetupAnswer[], stop: () => Promise<void>
+ * }} SetupHold
+ *   `next`: the next answer held (in arrival order; each once); `held`: all so far; `stop`: later
+ *   answers go at once, and those still held are sent now.
  */
 
 /**
@@ -248,6 +260,7 @@ export async function createSimulator(options = {}) {
     /** @type {Map<string, {ssoId: string, redirectUri: string, exp: number}>} */ codes: new Map(),
     /** @type {Map<string, {ssoId: string}>} */ tpe: new Map(),
     /** @type {LogEntry[]} */ log: [],
+    /** @type {{ hold: SetupHold, arrive: (a: HeldSetupAnswer) => void } | null} */ setupHold: null,
   };
   const loadUsers = () => {
     st.users.length = 0;
@@ -677,20 +690,55 @@ export async function createSimulator(options = {}) {
     // Cancel of a setup the application asked for: back to it, nothing changed.
     if (t.appInitiated && form.get('cancel-aia') === 'true') {
       t.issuedSecret = null;
-      return finish(res, base, t, user, { actionStatus: 'cancelled' });
+      return answerSetup(res, { outcome: 'cancelled', realm: t.realm, username: user.username, deviceLabel: null },
+        () => finish(res, base, t, user, { actionStatus: 'cancelled' }));
     }
     const realm = /** @type {Realm} */ (realms[t.realm]);
     const r = kc.validateSetup({
       code: form.get('totp'), postedSecret: form.get('totpSecret'), issuedSecret: t.issuedSecret,
       userLabel: form.get('userLabel'), existingDevices: user.devices, policy: realm.otpPolicy, nowMs: now(), newId: randomUUID(),
     });
-    if (!r.ok) return renderSetup(res, base, url, t, user, { mode, errors: { [r.field]: r.message } });
+    if (!r.ok) {
+      // Nothing registered; the page again, with its error (and a new secret), once the answer goes.
+      return answerSetup(res, { outcome: 'refused', realm: t.realm, username: user.username, deviceLabel: null },
+        () => renderSetup(res, base, url, t, user, { mode, errors: { [r.field]: r.message } }));
+    }
     /** @type {Device} */
     const device = { ...r.device, secretRaw: /** @type {string} */ (t.issuedSecret) };
     user.devices.push(device);
     user.requiredActions = user.requiredActions.filter((a) => a !== CONFIGURE_TOTP);
     t.issuedSecret = null;
-    return finish(res, base, t, user, { logoutOthers: form.get('logout-sessions') === 'on', ...(t.appInitiated ? { actionStatus: 'success' } : {}) });
+    // The device exists from here on, whatever becomes of the answer (held, dropped, never read).
+    return answerSetup(res, { outcome: 'registered', realm: t.realm, username: user.username, deviceLabel: device.label },
+      () => finish(res, base, t, user, { logoutOthers: form.get('logout-sessions') === 'on', ...(t.appInitiated ? { actionStatus: 'success' } : {}) }));
+  }
+
+  /**
+   * Sends the answer to a setup form's POST, which has been handled already, now, or holds it
+   * while a test holds setup answers (holdSetupAnswers).
+   * @param {http.ServerResponse} res
+   * @param {Omit<HeldSetupAnswer, 'release'|'drop'|'settled'>} what
+   * @param {() => unknown} respond writes the answer (the state change is made already)
+   */
+  async function answerSetup(res, what, respond) {
+    const holding = st.setupHold;
+    if (!holding) return respond();
+    /** @type {HeldSetupAnswer} */
+    const held = {
+      ...what,
+      settled: false,
+      async release() {
+        if (held.settled) return;
+        held.settled = true;
+        if (!res.destroyed) await respond();
+      },
+      drop() {
+        if (held.settled) return;
+        held.settled = true;
+        res.destroy();
+      },
+    };
+    holding.arrive(held);
   }
 
   /**
@@ -890,8 +938,53 @@ export async function createSimulator(options = {}) {
         u.failedOtp = 0;
       }
     },
+    /**
+     * Holds the answers to setup forms' POSTs (Keycloak's CONFIGURE_TOTP required action) from
+     * now on, each after the POST was handled: a device it registers is in `devices()` while its
+     * answer is held, as Keycloak registers it before it answers. The test then sends the answer
+     * (`release`) or never does (`drop`: the connection closes). One hold at a time; a new one
+     * ends the last (sending what it still held).
+     * @returns {SetupHold}
+     */
+    holdSetupAnswers() {
+      void st.setupHold?.hold.stop();
+      /** @type {HeldSetupAnswer[]} */
+      const held = [];
+      /** @type {((a: HeldSetupAnswer) => void)[]} */
+      const waiting = [];
+      let taken = 0;
+      /** @type {SetupHold} */
+      const hold = {
+        held,
+        next() {
+          const ready = held[taken];
+          if (ready) {
+            taken++;
+            return Promise.resolve(ready);
+          }
+          return new Promise((resolve) => waiting.push(resolve));
+        },
+        async stop() {
+          if (st.setupHold?.hold === hold) st.setupHold = null;
+          await Promise.all(held.map((a) => a.release()));
+        },
+      };
+      st.setupHold = {
+        hold,
+        arrive(a) {
+          held.push(a);
+          const resolve = waiting.shift();
+          if (resolve) {
+            taken++;
+            resolve(a);
+          }
+        },
+      };
+      return hold;
+    },
     /** Restores the initial users and clock offset; drops all sessions and the request log. */
     reset() {
+      void st.setupHold?.hold.stop();
       loadUsers();
       st.clockOffsetMs = initialOffset;
       st.roots.clear();

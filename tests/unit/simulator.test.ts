@@ -405,6 +405,80 @@ describe('simulator server (http)', () => {
     await expectDashboard(b, done, 'jane.doe@example.com');
   });
 
+  it('holdSetupAnswers: the device is registered while the answer is held; released, dropped, refused, cancelled; stop and reset end it', async () => {
+    centerClock(sim);
+    const hold = sim.holdSetupAnswers();
+    // Registered, answer held: the device exists before the browser hears anything.
+    const jane = new Browser();
+    const f = setupFields((await toSetup(jane, sim, 'jane.doe@example.com')).text);
+    let answered = false;
+    const posted = jane.fetch(f.action, { totp: totpCode(rawSecret(f.secret), { timestamp: sim.now() }), totpSecret: f.secret, userLabel: 'Laptop' }).then((r) => {
+      answered = true;
+      return r;
+    });
+    const held = await hold.next();
+    expect(held).toMatchObject({ outcome: 'registered', realm: DEFAULT_REALM, username: 'jane.doe@example.com', deviceLabel: 'Laptop', settled: false });
+    expect(sim.devices(DEFAULT_REALM, 'jane.doe@example.com')).toMatchObject([{ label: 'Laptop', secretBase32: kc.base32Encode(f.secret) }]);
+    // A later request is answered meanwhile: the answer is what is held, not the server.
+    expect((await fetch(sim.loginUrl())).status).toBe(200);
+    expect(answered).toBe(false);
+    await held.release();
+    expect(held.settled).toBe(true);
+    await expectDashboard(jane, await posted, 'jane.doe@example.com');
+
+    // Dropped: the connection closes without an answer, and the device stays.
+    const sam = new Browser();
+    const g = setupFields((await toSetup(sam, sim, 'sam@example.com')).text);
+    const lost = sam.fetch(g.action, { totp: totpCode(rawSecret(g.secret), { timestamp: sim.now() }), totpSecret: g.secret, userLabel: '' });
+    const dropped = await hold.next();
+    expect(dropped).toMatchObject({ outcome: 'registered', username: 'sam@example.com' });
+    dropped.drop();
+    await expect(lost).rejects.toThrow();
+    expect(sim.devices(DEFAULT_REALM, 'sam@example.com')).toHaveLength(1);
+    await dropped.release(); // settled already: nothing more happens
+
+    // Refused: nothing registered; released, the setup page again with its error.
+    const alex = new Browser();
+    const h = setupFields((await toSetup(alex, sim, 'alex@example.com')).text);
+    const wrong = totpCode(rawSecret(h.secret), { timestamp: sim.now() }) === '123456' ? '654321' : '123456';
+    const refusedPost = alex.fetch(h.action, { totp: wrong, totpSecret: h.secret, userLabel: '' });
+    const refused = await hold.next();
+    expect(refused).toMatchObject({ outcome: 'refused', username: 'alex@example.com', deviceLabel: null });
+    expect(sim.devices(DEFAULT_REALM, 'alex@example.com')).toEqual([]);
+    await refused.release();
+    expect(text((await refusedPost).text, 'input-error-otp-code')).toBe(MESSAGES.INVALID_TOTP);
+
+    // Cancelled (a setup the application asked for): nothing registered.
+    const multi = new Browser();
+    const otp = await passwordStep(multi, sim, 'multi@example.com');
+    const login = { otp: totpCode(b32Secret(FIXED_DEVICES.multiPixel7.secretBase32), { timestamp: sim.now() }), selectedCredentialId: FIXED_DEVICES.multiPixel7.id, login: 'Sign In' };
+    await expectDashboard(multi, await multi.fetch(actionOf(otp.text, 'kc-otp-login-form'), login), 'multi@example.com');
+    const asked = await multi.fetch(sim.loginUrl(DEFAULT_REALM, { extra: { kc_action: 'CONFIGURE_TOTP' } }));
+    const c = setupFields((await multi.fetch(must(asked.location, 'location'))).text);
+    const cancelPost = multi.fetch(c.action, { totp: '', totpSecret: c.secret, userLabel: '', 'cancel-aia': 'true' });
+    const cancelled = await hold.next();
+    expect(cancelled.outcome).toBe('cancelled');
+    expect(sim.devices(DEFAULT_REALM, 'multi@example.com')).toHaveLength(2);
+
+    // stop() sends what is still held, and later answers go at once.
+    expect(hold.held.map((a) => a.outcome)).toEqual(['registered', 'registered', 'refused', 'cancelled']);
+    await hold.stop();
+    expect((await cancelPost).location).toContain('kc_action_status=cancelled');
+    const v2 = new Browser();
+    const v = setupFields((await toSetup(v2, sim, 'v2.user@example.com')).text);
+    await expectDashboard(v2, await v2.fetch(v.action, { totp: totpCode(rawSecret(v.secret), { timestamp: sim.now() }), totpSecret: v.secret, userLabel: '' }), 'v2.user@example.com');
+    expect(hold.held).toHaveLength(4);
+
+    // reset() ends a hold too.
+    const again = sim.holdSetupAnswers();
+    sim.reset();
+    centerClock(sim);
+    const j = new Browser();
+    const k = setupFields((await toSetup(j, sim, 'jane.doe@example.com')).text);
+    await expectDashboard(j, await j.fetch(k.action, { totp: totpCode(rawSecret(k.secret), { timestamp: sim.now() }), totpSecret: k.secret, userLabel: '' }), 'jane.doe@example.com');
+    expect(again.held).toEqual([]);
+  });
+
   it('accepts the previous/next step and rejects two steps away (server clock)', async () => {
     const secret = b32Secret(FIXED_DEVICES.multiPixel7.secretBase32);
     const tryCode = async (deltaSteps: number) => {

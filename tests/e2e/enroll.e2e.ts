@@ -4,7 +4,10 @@ import { KIND, pollUntil } from './harness';
 import { byName, press } from './ui';
 import { leaks } from './secrets';
 import { FIXED_DEVICES } from '../simulator/server.mjs';
-import { BASE, DEFAULT_REALM, filledOtp, filledSetup, nextStep, noticeOf, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, type Platform } from './platform';
+import {
+  BASE, DEFAULT_REALM, filledOtp, filledSetup, issuedSecret, nextStep, noticeOf, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, untilListed,
+  type Listed, type Platform,
+} from './platform';
 
 let platforms: Platform[] = [];
 async function platform(opts: Parameters<typeof startPlatform>[0] = {}) {
@@ -20,14 +23,17 @@ afterEach(async () => {
 const browserLabel = KIND === 'chromium' ? 'Chromium' : 'Firefox';
 
 describe(`enrollment in ${KIND}`, () => {
-  it('reads the QR code, fills code and device name, and saves the account once Keycloak accepts it', async () => {
+  it('reads the QR code, fills code and device name, keeps the account from the fill (unconfirmed), and confirms it once Keycloak accepts it', async () => {
     const p = await platform();
     const page = await signIn(p, 'jane.doe@example.com');
     const filled = await filledSetup(page);
     expect(filled.label).toBe(`ThingPark Autofill · ${browserLabel} on Linux`);
     await noticeOf(page, /filled/);
-    // Nothing is stored before Keycloak has accepted the code.
-    expect((await p.s.send({ type: 'accounts.list' })).value).toEqual([]);
+    // In the vault from the fill on, marked unconfirmed, not yet submitted; sealed
+    // like any account: storage.local has no trace of the secret.
+    const [written] = await untilListed(p.s, (l) => l.length === 1 && l[0]!.unconfirmed?.submittedAt === null, 'the account written at the fill, unconfirmed');
+    expect(written).toMatchObject({ accountName: 'jane.doe@example.com', deviceName: filled.label, unconfirmed: { filledAt: expect.any(Number), submittedAt: null } });
+    expect(leaks(JSON.stringify(await p.s.storageLocal()), await issuedSecret(page))).toEqual([]);
 
     await submitAndWait(page, '#saveTOTPBtn');
     await page.waitForSelector('h1');
@@ -36,8 +42,9 @@ describe(`enrollment in ${KIND}`, () => {
 
     const devices = p.sim.devices(DEFAULT_REALM, 'jane.doe@example.com');
     expect(devices.map((d: { label: string }) => d.label)).toEqual([filled.label]);
-    const accounts = (await p.s.send({ type: 'accounts.list' })).value;
-    expect(accounts).toHaveLength(1);
+    // Confirmed: the same account, no longer marked.
+    const accounts = await untilListed(p.s, (l) => l.length === 1 && l[0]!.unconfirmed === null, 'the account confirmed by the page after the submit');
+    expect(accounts[0]!.id).toBe(written!.id);
     expect(accounts[0]).toMatchObject({
       issuer: 'ThingPark Enterprise',
       accountName: 'jane.doe@example.com',
@@ -65,7 +72,9 @@ describe(`enrollment in ${KIND}`, () => {
 });
 
 describe(`enrollment variants in ${KIND}`, () => {
-  const accounts = async (p: Platform) => (await p.s.send({ type: 'accounts.list' })).value as Record<string, unknown>[];
+  const accounts = async (p: Platform) => (await p.s.send({ type: 'accounts.list' })).value as Listed[];
+  /** The vault lists exactly one account, filled and not yet submitted (the refused one is gone). */
+  const onlyTheNewFill = (l: Listed[]) => l.length === 1 && l[0]!.unconfirmed != null && l[0]!.unconfirmed.submittedAt === null;
   const onSetupPage = (page: import('puppeteer-core').Page) => page.evaluate(() => !!document.getElementById('kc-totp-settings-form'));
 
   it('keycloak.v2 theme', async () => {
@@ -104,13 +113,15 @@ describe(`enrollment variants in ${KIND}`, () => {
     const filled = await filledSetup(page);
     expect(filled.label).toBe('Pixel 7'); // we cannot know Keycloak's list: Keycloak tells us
     await submitAndWait(page, '#saveTOTPBtn');
-    // Keycloak refuses the duplicate name; the extension drops that secret and picks a variant.
+    // Keycloak refuses the duplicate name; the extension removes that account and picks a variant.
     await noticeOf(page, /Device already exists/);
-    expect(await accounts(p)).toEqual([]);
     const again = await filledSetup(page);
     expect(again.label).toBe('Pixel 7 (2)');
+    const [refilled] = await untilListed(p.s, onlyTheNewFill, 'only the new fill listed (the refused account removed)');
+    expect(refilled!.deviceName).toBe('Pixel 7 (2)');
     await submitAndWait(page, '#saveTOTPBtn');
     await noticeOf(page, /Saved pat@example\.com/);
+    await untilListed(p.s, (l) => l.length === 1 && l[0]!.unconfirmed === null && l[0]!.deviceName === 'Pixel 7 (2)', 'the new account confirmed');
     expect(p.sim.devices(DEFAULT_REALM, 'pat@example.com').map((d: { label: string }) => d.label)).toEqual(['Pixel 7', 'Pixel 7 (2)']);
   });
 
@@ -155,24 +166,26 @@ describe(`enrollment variants in ${KIND}`, () => {
     expect(await accounts(p)).toEqual([]);
   });
 
-  it('Keycloak refusing the code: nothing kept, what Keycloak said is shown, a new code is filled', async () => {
+  it('Keycloak refusing the code: that account removed, what Keycloak said is shown, a new code is filled', async () => {
     const p = await platform();
     const page = await signIn(p, 'jane.doe@example.com');
     await filledSetup(page);
+    await untilListed(p.s, onlyTheNewFill, 'the account written at the fill, unconfirmed');
     await page.evaluate(() => {
       (document.getElementById('totp') as HTMLInputElement).value = '000000';
     });
     await submitAndWait(page, '#saveTOTPBtn');
     const notice = await noticeOf(page, /Invalid authenticator code/);
     expect(notice.tone).toBe('error');
-    expect(await accounts(p)).toEqual([]);
     await filledSetup(page);
+    // The refused account (its submit recorded) is gone; the one listed is the new fill's.
+    await untilListed(p.s, onlyTheNewFill, 'only the new fill listed (the refused account removed)');
     // No auto-submit loop: still on the setup page until the user submits.
     await new Promise((r) => setTimeout(r, 1000));
     expect(await onSetupPage(page)).toBe(true);
     await submitAndWait(page, '#saveTOTPBtn');
     await noticeOf(page, /Saved/);
-    expect(await accounts(p)).toHaveLength(1);
+    await untilListed(p.s, (l) => l.length === 1 && l[0]!.unconfirmed === null, 'one account, confirmed');
   });
 
   it("a setup the application asks for (kc_action): Cancel saves nothing; Submit saves the account, which then logs in", async () => {
@@ -235,7 +248,13 @@ describe(`enrollment variants in ${KIND}`, () => {
     const page = await signIn(p, 'alex@example.com');
     await page.waitForSelector('h1');
     await noticeOf(page, /Saved alex@example\.com/);
-    expect(await accounts(p)).toMatchObject([{ accountName: 'alex@example.com' }]);
+    // Alex's is confirmed; Sam's, filled in the tab still open and never submitted, is kept unconfirmed.
+    const listed = await untilListed(p.s, (l) => l.some((a) => a.accountName === 'alex@example.com' && a.unconfirmed === null), "alex's account confirmed");
+    const state = (a: Listed) => (a.unconfirmed === null ? 'confirmed' : a.unconfirmed.submittedAt === null ? 'filled, not submitted' : 'submitted');
+    expect(listed.map((a) => [a.accountName, state(a)]).sort()).toEqual([
+      ['alex@example.com', 'confirmed'],
+      ['sam@example.com', 'filled, not submitted'],
+    ]);
   });
 
   it("follows ThingPark's clock (Date header) when this computer's is off: Keycloak checks the setup code by its own time", async () => {
@@ -258,6 +277,8 @@ describe(`enrollment variants in ${KIND}`, () => {
     await submitAndWait(page, '#saveTOTPBtn');
     await noticeOf(page, /Saved jane\.doe@example\.com/);
     expect(p.sim.devices(DEFAULT_REALM, 'jane.doe@example.com')).toHaveLength(1);
+    // The corrected code was filled for the same account: one entry, not one per fill.
+    await untilListed(p.s, (l) => l.length === 1 && l[0]!.unconfirmed === null, 'one account, confirmed');
   });
 
   it('a setup form rendered late by scripts is still found and filled', async () => {

@@ -1,8 +1,11 @@
 /**
  * Faults (issue 8) in a real browser, on the ThingPark simulator:
  * - the background stopped in the middle of an enrollment, after the code was filled and before
- *   the submit, or after the submit and before Keycloak's answer: the account is saved whole
- *   (a login with it works) and the page says so;
+ *   the submit, or after the submit and before Keycloak's answer: the account is in the vault
+ *   from the fill on (unconfirmed), confirmed by the page after the submit, whole (a
+ *   login with it works), and the page says so;
+ * - the vault locked after the submit, before Keycloak's answer: the account is kept,
+ *   the page says so, and it is there after the unlock and logs in;
  * - two tabs enrolling two users at the same moment: both saved, both log in;
  * - many failed unlock attempts: each one answered (after its full key derivation, proved in
  *   tests/unit/vault-service-faults.test.ts), the page stays responsive meanwhile, and the right
@@ -13,7 +16,7 @@
 import type { HTTPRequest, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FIREFOX_FAST_SUSPEND, KIND, pollUntil, type Session } from './harness';
-import { DEFAULT_REALM, filledOtp, filledSetup, nextStep, noticeOf, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, type Platform } from './platform';
+import { DEFAULT_REALM, filledOtp, filledSetup, nextStep, noticeOf, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, untilListed, type Listed, type Platform } from './platform';
 import { byName, press, typeInto } from './ui';
 
 /**
@@ -79,17 +82,18 @@ async function send(s: Session, message: Record<string, unknown>): Promise<any> 
 const bootId = async (): Promise<string> => (await send(p.s, { type: 'vault.status' })).value.bootId;
 const accountNames = async (): Promise<string[]> => (await send(p.s, { type: 'accounts.list' })).value.map((a: { accountName: string }) => a.accountName);
 
-/** The tab state the background keeps in storage.session (pending enrollments), read from an extension page. */
-async function pendingSubmitted(): Promise<boolean> {
-  const page = await p.s.openExtPage('popup.html');
-  const found = await pollUntil(page, async () => {
-    const api = (globalThis as any).browser ?? (globalThis as any).chrome;
-    const tabs = (await api.storage.session.get('tabs')).tabs ?? {};
-    return Object.values(tabs as Record<string, { pending?: { submittedAt: number | null } | null }>).some((t) => t.pending?.submittedAt != null);
-  }).catch(() => false);
-  await page.close();
-  return found;
+/**
+ * The vault's account of `user` (accounts.list), once there is exactly one and `check` holds
+ * (written at the fill, unconfirmed; its submit recorded; confirmed).
+ */
+async function accountOf(user: string, check: (a: Listed) => boolean, what: string): Promise<Listed> {
+  const mine = (l: Listed[]) => l.filter((a) => a.accountName === user);
+  const listed = await untilListed(p.s, (l) => mine(l).length === 1 && check(mine(l)[0]!), `${user}: ${what}`);
+  return mine(listed)[0]!;
 }
+const writtenAhead = (a: Listed) => a.unconfirmed != null && a.unconfirmed.submittedAt === null;
+const submitRecorded = (a: Listed) => a.unconfirmed?.submittedAt != null;
+const confirmed = (a: Listed) => a.unconfirmed === null;
 
 /**
  * A setup page as Keycloak shows it to a fresh user. The server's clock goes back to ours first:
@@ -132,9 +136,9 @@ async function holdApplicationPage(page: Page): Promise<{ arrived: Promise<() =>
 
 /**
  * Clicks the setup page's Submit and holds the POST to Keycloak (not yet answered) until the
- * returned function lets it through, once the background has recorded the submit.
+ * returned function lets it through, once the vault holds the submit of `user`'s account.
  */
-async function submitAndHold(page: Page): Promise<() => Promise<void>> {
+async function submitAndHold(page: Page, user: string): Promise<() => Promise<void>> {
   let held: HTTPRequest | null = null;
   await page.setRequestInterception(true);
   page.on('request', (request) => {
@@ -147,7 +151,7 @@ async function submitAndHold(page: Page): Promise<() => Promise<void>> {
   const deadline = Date.now() + 10_000;
   while (!held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   expect(held, 'the setup form was not submitted').not.toBeNull();
-  expect(await pendingSubmitted()).toBe(true);
+  await accountOf(user, submitRecorded, 'unconfirmed, its submit recorded before the POST left');
   const request = held as HTTPRequest | null;
   return () => request!.continue();
 }
@@ -174,10 +178,12 @@ describe(`the background stops in the middle of an enrollment, in ${KIND}`, () =
     p = await platform('stoppable');
   });
 
-  it('the background stops after the code was filled, before the submit: saved whole, and the page says so', async () => {
+  it('the background stops after the code was filled, before the submit: in the vault from the fill, confirmed whole, and the page says so', async () => {
     const user = freshUser();
     const page = await setupPage(user);
     const filled = await filledSetup(page);
+    // In the vault, not in the background's memory: what it stops with is not the secret's only copy.
+    expect((await accountOf(user, writtenAhead, 'written at the fill, unconfirmed')).deviceName).toBe(filled.label);
     const before = await bootId();
     await p.s.stopBackground();
     await submitAndWait(page, '#saveTOTPBtn');
@@ -185,17 +191,17 @@ describe(`the background stops in the middle of an enrollment, in ${KIND}`, () =
     await noticeOf(page, new RegExp(`Saved ${user}`));
     expect(await bootId()).not.toBe(before);
     expect(labels(user)).toEqual([filled.label]);
-    expect(await accountNames()).toContain(user);
+    await accountOf(user, confirmed, 'confirmed by the page after the submit');
     await page.close();
     expect(await logsIn(user)).toBe(true);
   });
 
-  it("the background stops after the submit, before Keycloak's answer: saved whole, and the page says so", async () => {
+  it("the background stops after the submit, before Keycloak's answer: kept, confirmed whole by the answer, and the page says so", async () => {
     const user = freshUser();
     const page = await setupPage(user);
     const filled = await filledSetup(page);
     // Keycloak's answer is held back until the background, which recorded the submit, has stopped.
-    const release = await submitAndHold(page);
+    const release = await submitAndHold(page, user);
     const before = await bootId();
     await p.s.stopBackground();
     await release();
@@ -206,7 +212,7 @@ describe(`the background stops in the middle of an enrollment, in ${KIND}`, () =
     await noticeOf(page, new RegExp(`Saved ${user}`));
     expect(await bootId()).not.toBe(before);
     expect(labels(user)).toEqual([filled.label]);
-    expect(await accountNames()).toContain(user);
+    await accountOf(user, confirmed, 'confirmed by the page after the submit');
     await page.close();
     expect(await logsIn(user)).toBe(true);
   });
@@ -295,25 +301,28 @@ describe(`many wrong passphrases, two enrollments at once, in ${KIND}`, () => {
     expect(await logsIn(one)).toBe(true);
     expect(await logsIn(two)).toBe(true);
   });
-  it("the vault locks after the submit, before Keycloak's answer: not saved, and the page says what to do", async () => {
+  it("the vault locks after the submit, before Keycloak's answer: kept, the page says so, and it is there after the unlock and logs in", async () => {
     const user = freshUser();
     await send(p.s, { type: 'vault.unlock', passphrase: PASSPHRASE });
     const page = await setupPage(user);
     const filled = await filledSetup(page);
-    const release = await submitAndHold(page);
-    // Locked (by hand, or auto-lock) while ThingPark is answering: the secret goes with the key.
+    const release = await submitAndHold(page, user);
+    // Locked (by hand, or auto-lock) while ThingPark is answering: the secret is in the vault
+    // already, sealed, and stays there.
     try {
       await send(p.s, { type: 'vault.lock' });
       await release();
       await pollUntil(page, () => !!document.getElementById('tpe-logout'));
       await page.setRequestInterception(false);
-      // ThingPark accepted the code (it has the device); the vault does not: the user is told.
+      // ThingPark accepted the code (it has the device); the vault keeps the account: the user is told.
       expect(labels(user)).toEqual([filled.label]);
-      await noticeOf(page, new RegExp(`${user.replace(/[.]/g, '\\.')} \\(.*\\) was not saved: the vault was locked`));
+      await noticeOf(page, new RegExp(`${user.replace(/[.]/g, '\\.')} \\(.*\\) is kept in your vault`));
       await page.close();
     } finally {
       await send(p.s, { type: 'vault.unlock', passphrase: PASSPHRASE });
     }
-    expect(await accountNames()).not.toContain(user);
+    // The page after the submit, seen while the vault was locked, confirms it at the unlock.
+    expect((await accountOf(user, confirmed, 'confirmed at the unlock (the page after the submit was seen while locked)')).deviceName).toBe(filled.label);
+    expect(await logsIn(user)).toBe(true);
   });
 });

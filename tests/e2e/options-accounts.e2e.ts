@@ -14,7 +14,7 @@ import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from './a11y';
 import { KIND, pollUntil } from './harness';
-import { BASE, DEFAULT_REALM, enroll, filledOtp, nextStep, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, type Platform } from './platform';
+import { BASE, DEFAULT_REALM, enroll, filledOtp, filledSetup, nextStep, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, untilListed, type Platform } from './platform';
 import { leaks } from './secrets';
 
 const JANE = 'jane.doe@example.com';
@@ -436,5 +436,108 @@ describe(`options: accounts in ${KIND}`, () => {
   it('logs no secret', () => {
     const logs = p.s.logs.join('\n');
     for (const secret of secrets) expect(leaks(logs, secret)).toEqual([]);
+  });
+});
+
+describe(`options: an account not confirmed by ThingPark yet, in ${KIND}`, () => {
+  let p: Platform | undefined;
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  it('is marked with since when, for screen readers too; Delete says removing it can lock the user out; Escape and Cancel keep it', async () => {
+    p = await startPlatform();
+    const sam = new Secret({ size: 20 }).base32;
+    const added = await p.s.send({
+      type: 'accounts.add',
+      dryRun: false,
+      accounts: [{ uri: uri('ThingPark Enterprise', SAM, sam), origin: BASE, realm: DEFAULT_REALM, deviceName: 'Laptop' }],
+    });
+    expect(added?.ok).toBe(true);
+    // Jane's setup page, filled by the extension and not submitted: the account is in the vault
+    // from that moment, not confirmed by ThingPark. The tab stays open: closing a
+    // setup page that was never submitted removes the account, as ThingPark cannot have it.
+    const setup = await signIn(p, JANE);
+    await filledSetup(setup);
+    const listed = await untilListed(p.s, (l) => l.some((a) => a.accountName === JANE && a.unconfirmed !== null), 'Jane saved unconfirmed when her setup page was filled');
+    const jane = listed.find((a) => a.accountName === JANE)!;
+
+    const page = await p.s.openExtPage('options.html');
+    await page.setViewport({ width: 900, height: 900 });
+    await ctl(page, `Delete ${JANE}`, 'button');
+    const row = (id: string) =>
+      page.evaluate((i) => {
+        const li = document.querySelector(`li.acct[data-account-id="${CSS.escape(i)}"]`);
+        const buttons = [...(li?.querySelectorAll('.acct-actions button') ?? [])];
+        // The text of the element describing a button, without what is hidden from assistive technologies.
+        const spoken = (id: string | null) => {
+          const copy = id ? document.getElementById(id)?.cloneNode(true) as Element | undefined : undefined;
+          copy?.querySelectorAll('[aria-hidden="true"]').forEach((n) => n.remove());
+          return (copy?.textContent ?? '').replace(/\s+/g, ' ').trim();
+        };
+        return {
+          mark: li?.querySelector('.unconfirmed-mark')?.textContent?.replace(/\s+/g, ' ') ?? null,
+          // What each action button is described by, as text.
+          described: [...new Set(buttons.map((b) => spoken(b.getAttribute('aria-describedby'))))],
+        };
+      }, id);
+    const marked = await row(jane.id);
+    expect(marked.mark).toMatch(/^⚠ Not confirmed by ThingPark yet \(since .*\d.*\)$/);
+    expect(marked.described).toEqual([marked.mark!.replace(/^⚠ /, '')]);
+    const samId = listed.find((a) => a.accountName === SAM)!.id;
+    expect(await row(samId)).toEqual({ mark: null, described: [''] });
+    if (KIND === 'chromium') {
+      const del = await ctl(page, `Delete ${JANE}`, 'button');
+      const node = await page.accessibility.snapshot({ root: del, interestingOnly: false });
+      expect(node?.description?.replace(/\s+/g, ' ')).toMatch(/^Not confirmed by ThingPark yet \(since .*\)$/);
+    }
+    await noAxeViolations(page, 'list with an unconfirmed account');
+
+    // Delete: the question as for any account, and in place of the usual explanation, what
+    // removing this one costs.
+    const warning =
+      'ThingPark most likely already has this authenticator: it was saved when the setup form was filled, and ThingPark has not yet shown that it accepted it. ' +
+      `Removing it cannot be undone and can lock you out of ${BASE} until an administrator resets your authenticator. Remove it only if you are sure ThingPark did not keep it.`;
+    const confirmation = async () =>
+      (await pollUntil(page, () => {
+        const group = document.getElementById('manage-editor');
+        return group && document.activeElement === group
+          ? { question: document.getElementById('manage-delete-question')?.textContent, explain: document.getElementById('manage-delete-explain')?.textContent }
+          : null;
+      }))!;
+    const del = await ctl(page, `Delete ${JANE}`, 'button');
+    await del.focus();
+    await page.keyboard.press('Enter');
+    expect(await confirmation()).toEqual({ question: `Delete ${JANE} from ${BASE}?`, explain: warning });
+    await noAxeViolations(page, 'delete confirmation of an unconfirmed account');
+    // Escape keeps it.
+    await page.keyboard.press('Escape');
+    await pollUntil(page, () => !document.getElementById('manage-editor'));
+    expect(await activeName(page)).toBe(`Delete ${JANE}`);
+    // Cancel keeps it.
+    await page.keyboard.press('Enter');
+    await confirmation();
+    await click(page, 'Cancel');
+    await pollUntil(page, () => !document.getElementById('manage-editor'));
+    expect(await activeName(page)).toBe(`Delete ${JANE}`);
+    expect((await untilListed(p.s, (l) => l.length === 2, 'both accounts kept')).find((a) => a.id === jane.id)?.unconfirmed).not.toBeNull();
+
+    // A confirmed account keeps the usual explanation.
+    await click(page, `Delete ${SAM}`);
+    const usual = await confirmation();
+    expect(usual.explain).toMatch(/Keycloak still has this authenticator/);
+    expect(usual.explain).not.toMatch(/administrator/);
+    await page.keyboard.press('Escape');
+    await pollUntil(page, () => !document.getElementById('manage-editor'));
+
+    // Yes, delete: gone from the vault and the list.
+    await click(page, `Delete ${JANE}`);
+    await confirmation();
+    await click(page, 'Yes, delete');
+    expect((await note(page, /Deleted/)).status).toBe(`Deleted ${JANE}.`);
+    expect((await untilListed(p.s, (l) => l.length === 1, 'Jane deleted')).map((a) => a.accountName)).toEqual([SAM]);
+    expect((await readList(page)).flatMap((g) => g.rows.map((r) => r.name))).toEqual([SAM]);
+    expect(await page.evaluate(() => document.querySelectorAll('.unconfirmed-mark').length)).toBe(0);
+    await setup.close();
   });
 });

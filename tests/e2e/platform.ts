@@ -6,6 +6,7 @@
 import type { Page } from 'puppeteer-core';
 import { createSimulator, DEFAULT_REALM, DEMO_PASSWORD } from '../simulator/server.mjs';
 import { launch, pollUntil, type LaunchOptions, type Session } from './harness';
+import { Secret } from 'otpauth';
 
 export const BASE = 'https://community.thingpark.io';
 export const PASSPHRASE = 'correct horse battery staple';
@@ -150,3 +151,61 @@ export async function earlyCodeUsed(page: Page, extOrigin: string): Promise<bool
 
 /** On the dashboard after a successful login? */
 export const onDashboard = (page: Page) => page.evaluate(() => document.querySelector('h1')?.textContent === 'ThingPark Enterprise' && !!document.getElementById('tpe-logout'));
+
+/** An account as `accounts.list` gives it (lib/protocol.ts, AccountSummary): what the tests read. */
+export interface Listed {
+  id: string;
+  accountName: string;
+  issuer: string;
+  origin: string;
+  realm: string | null;
+  deviceName: string;
+  /** Set while ThingPark has not shown that it has this authenticator. */
+  unconfirmed: { filledAt: number; submittedAt: number | null } | null;
+}
+
+/**
+ * Every account in the vault, through the public protocol. Firefox refuses a message that
+ * arrives while its event page is being suspended ("Receiving end does not exist": not
+ * delivered); asked again then, as the extension's own client does.
+ */
+export async function listAccounts(s: Session): Promise<Listed[]> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const reply = await s.send({ type: 'accounts.list' });
+      if (!reply?.ok) throw new Error(`accounts.list failed: ${JSON.stringify(reply)}`);
+      return reply.value as Listed[];
+    } catch (e) {
+      if (attempt >= 3 || !/Receiving end does not exist/.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** Polls `accounts.list` until `check` holds; fails naming `what` and showing the last list. */
+export async function untilListed(s: Session, check: (accounts: Listed[]) => boolean, what: string, timeoutMs = 10_000): Promise<Listed[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Listed[] = [];
+  for (;;) {
+    last = await listAccounts(s);
+    if (check(last)) return last;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const shown = last.slice(0, 10).map(({ accountName, deviceName, unconfirmed }) => ({ accountName, deviceName, unconfirmed }));
+  const more = last.length > shown.length ? ` and ${last.length - shown.length} more` : '';
+  throw new Error(`waited ${timeoutMs / 1000} s for ${what}; the vault lists ${JSON.stringify(shown)}${more}`);
+}
+
+/** The base32 secret the vault holds for an account (accounts.reveal, a full key derivation). */
+export async function vaultSecretOf(s: Session, id: string): Promise<string> {
+  const reply = await s.send({ type: 'accounts.reveal', id, passphrase: PASSPHRASE });
+  if (!reply?.ok) throw new Error(`accounts.reveal failed: ${JSON.stringify(reply)}`);
+  return new URL(reply.value.uri as string).searchParams.get('secret') ?? '';
+}
+
+/** The secret Keycloak's setup page in `page` issued (its hidden field holds it raw), in base32. */
+export async function issuedSecret(page: Page): Promise<string> {
+  const raw = await page.evaluate(() => (document.getElementById('totpSecret') as HTMLInputElement).value);
+  return new Secret({ buffer: new Uint8Array(Buffer.from(raw, 'latin1')).buffer }).base32;
+}

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'puppeteer-core';
 import { KIND, pollUntil } from './harness';
-import { BASE, DEFAULT_REALM, enroll, filledOtp, nextStep, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, type Platform } from './platform';
+import { BASE, DEFAULT_REALM, enroll, filledOtp, filledSetup, nextStep, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, untilListed, type Platform } from './platform';
 import { byName, press, typeInto } from './ui';
 import { axeViolations } from './a11y';
 
@@ -103,10 +103,22 @@ function codeAt(p: Platform, username: string, timestamp: number): string {
   return new TOTP({ secret: Secret.fromBase32(device.secretBase32), algorithm: device.algorithm, digits: device.digits, period: device.period }).generate({ timestamp });
 }
 
+/** Which button of which row has the focus: `{ user, button }` (fill, copy or remove). */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    return { user: el?.closest('li')?.dataset.user ?? null, button: el?.classList.contains('fill') || el?.classList.contains('copy') || el?.classList.contains('remove') ? el.className : (el?.id ?? null) };
+  });
+
 /** Unlocks from the popup's form. */
 async function unlock(page: Page) {
   await typeInto(page, 'Passphrase', PASSPHRASE);
   await press(page, 'Unlock');
+}
+
+async function noAxe(page: Page, state: string) {
+  const violations = await axeViolations(page);
+  expect(violations, `${state}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
 }
 
 describe(`popup in ${KIND}`, () => {
@@ -330,6 +342,121 @@ describe(`popup in ${KIND}`, () => {
         ` (first render: unlock form gone → rows in the DOM; their codes shown after ${f(render.codes)} ms;` +
         ` keystrokes of "user0999": ${keys.map(f).join(', ')} ms; ${inDom} rows in the DOM before filtering)`,
     );
+  });
+
+  it('an account not confirmed by ThingPark yet: marked with since when, for screen readers too; Remove asks first, by keyboard', async () => {
+    const p = await platform();
+    await addAccounts(p, [{ uri: uri('ThingPark', SAM, randomSecret()), deviceName: 'Laptop' }]);
+    // Jane's setup page, filled by the extension and not submitted: the account is in the vault
+    // from that moment, not confirmed by ThingPark. The tab stays open: closing a
+    // setup page that was never submitted removes the account, as ThingPark cannot have it.
+    const setup = await signIn(p, JANE);
+    await filledSetup(setup);
+    await untilListed(p.s, (l) => l.some((a) => a.accountName === JANE && a.unconfirmed !== null), 'Jane saved unconfirmed when her setup page was filled');
+
+    const page = await openPopup(p);
+    await rowsWhen(page, (r) => r.length === 2 && withCodes(r));
+    const row = (user: string) =>
+      page.evaluate((u) => {
+        const li = [...document.querySelectorAll<HTMLElement>('.code-row')].find((l) => l.dataset.user === u);
+        const fill = li?.querySelector('.fill');
+        // The text of the elements describing it, without what is hidden from assistive technologies.
+        const spoken = (el: Element | null) => {
+          const copy = el?.cloneNode(true) as Element | undefined;
+          copy?.querySelectorAll('[aria-hidden="true"]').forEach((n) => n.remove());
+          return copy?.textContent ?? '';
+        };
+        const described = (fill?.getAttribute('aria-describedby') ?? '').split(' ').map((id) => spoken(document.getElementById(id)));
+        return {
+          index: Number(fill?.getAttribute('data-index')),
+          mark: li?.querySelector('.unconfirmed-mark')?.textContent?.replace(/\s+/g, ' ') ?? null,
+          described: described.join(' | ').replace(/\s+/g, ' '),
+          remove: li?.querySelector('.remove')?.getAttribute('aria-label') ?? null,
+        };
+      }, user);
+    // The mark says it in words, with a sign (not colour alone) and the time it was filled.
+    const jane = await row(JANE);
+    expect(jane.mark).toMatch(/^⚠ Not confirmed by ThingPark yet \(since .*\d.*\)$/);
+    // Filled a moment ago: today, so the time alone (the date only for other days).
+    expect(jane.mark).not.toMatch(/\d{4}/);
+    // The row's fill button is described by the mark first, then its code.
+    expect(jane.described).toMatch(/^Not confirmed by ThingPark yet \(since .*\) \| Current code \d/);
+    expect(jane.remove).toBe(`Remove ${JANE}`);
+    const sam = await row(SAM);
+    expect(sam).toMatchObject({ mark: null, remove: null });
+    expect(sam.described).toMatch(/^Current code \d/);
+    if (KIND === 'chromium') {
+      // As Chromium computes it for assistive technologies.
+      const fill = await page.$(`#row-${jane.index}`);
+      const node = await page.accessibility.snapshot({ root: fill!, interestingOnly: false });
+      expect(node?.description?.replace(/\s+/g, ' ')).toMatch(/^Not confirmed by ThingPark yet \(since .*\) Current code/);
+    }
+    await noAxe(page, 'list with an unconfirmed account');
+
+    // Keyboard: down into the list to Jane's row, right to Copy, right to Remove.
+    await (await byName(page, SEARCH)).focus();
+    await page.keyboard.press('ArrowDown');
+    for (let i = 0; i < jane.index; i++) await page.keyboard.press('ArrowDown');
+    expect(await focused(page)).toEqual({ user: JANE, button: 'fill' });
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toEqual({ user: JANE, button: 'copy' });
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toEqual({ user: JANE, button: 'remove' });
+    // A confirmed account has no Remove: right stops at Copy; up and down keep the column.
+    await page.keyboard.press(jane.index === 0 ? 'ArrowDown' : 'ArrowUp');
+    expect(await focused(page)).toEqual({ user: SAM, button: 'copy' });
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toEqual({ user: SAM, button: 'copy' });
+    await page.keyboard.press(jane.index === 0 ? 'ArrowUp' : 'ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toEqual({ user: JANE, button: 'remove' });
+
+    // Enter on Remove asks, naming the account and saying what removing costs; the question has the focus.
+    const warning =
+      'ThingPark most likely already has this authenticator: it was saved when the setup form was filled, and ThingPark has not yet shown that it accepted it. ' +
+      'Removing it cannot be undone and can lock you out of community.thingpark.io until an administrator resets your authenticator. Remove it only if you are sure ThingPark did not keep it.';
+    const question = async () =>
+      (await pollUntil(page, () => {
+        const group = document.getElementById('remove-confirm');
+        return group && document.activeElement === group
+          ? { question: document.getElementById('remove-question')?.textContent, warning: document.getElementById('remove-warning')?.textContent, role: group.getAttribute('role') }
+          : null;
+      }))!;
+    await page.keyboard.press('Enter');
+    expect(await question()).toEqual({ question: `Remove ${JANE} on community.thingpark.io from this browser?`, warning, role: 'group' });
+    await byName(page, 'Remove', 'button');
+    await byName(page, 'Cancel', 'button');
+    await noAxe(page, 'remove confirmation');
+
+    // Escape closes it, the focus back on Jane's Remove button; nothing removed.
+    await page.keyboard.press('Escape');
+    await pollUntil(page, () => !document.getElementById('remove-confirm'));
+    expect(await focused(page)).toEqual({ user: JANE, button: 'remove' });
+    // Cancel too.
+    await page.keyboard.press('Enter');
+    await question();
+    await page.keyboard.press('Tab'); // Remove
+    await page.keyboard.press('Tab'); // Cancel
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await page.keyboard.press('Enter');
+    await pollUntil(page, () => !document.getElementById('remove-confirm'));
+    expect(await focused(page)).toEqual({ user: JANE, button: 'remove' });
+    const kept = await untilListed(p.s, (l) => l.length === 2, 'both accounts kept');
+    expect(kept.find((a) => a.accountName === JANE)?.unconfirmed).not.toBeNull();
+    expect((await readRows(page)).map((r) => r.user).sort()).toEqual([JANE, SAM]);
+
+    // Remove: gone from the vault and the list, said, the focus back in the search box.
+    await page.keyboard.press('Enter');
+    await question();
+    await press(page, 'Remove');
+    expect(await statusNote(page)).toBe(`Removed ${JANE}.`);
+    expect((await untilListed(p.s, (l) => l.length === 1, 'Jane removed')).map((a) => a.accountName)).toEqual([SAM]);
+    expect((await rowsWhen(page, (r) => r.length === 1)).map((r) => r.user)).toEqual([SAM]);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('account-search');
+    expect(await page.evaluate(() => !!document.getElementById('remove-confirm'))).toBe(false);
+    // The list still works as before: down and Enter.
+    await page.keyboard.press('ArrowDown');
+    expect(await focused(page)).toEqual({ user: SAM, button: 'fill' });
   });
 
   it('speaks French in a French browser', async (ctx) => {

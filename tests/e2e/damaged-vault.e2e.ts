@@ -55,7 +55,7 @@ const disabled = (page: Page, name: string) => byName(page, name, 'button').then
 
 const FILE = () => `thingpark-autofill-damaged-vault-${today()}.json`;
 // What a later version might write: this version must leave it alone.
-const NEWER = { format: 'thingpark-autofill-vault', version: 2, kdf: { name: 'Argon2id', memory: 65536, salt: 'AAAAAAAAAAAAAAAAAAAAAA==' }, ciphertext: 'c2VjcmV0cw==' };
+const NEWER = { format: 'thingpark-autofill-vault', version: 3, kdf: { name: 'Argon2id', memory: 65536, salt: 'AAAAAAAAAAAAAAAAAAAAAA==' }, ciphertext: 'c2VjcmV0cw==' };
 
 describe(`a damaged vault in ${KIND}`, () => {
   it('settings page: explained, downloaded exactly as stored, storage untouched; deleted after the confirmation, then a new vault', async () => {

@@ -291,7 +291,7 @@ describe(`options page backups in ${KIND}`, () => {
         expect(await (await control(optionsA, EXPORT, label)).evaluate((el) => el.value)).toBe('');
       }
       const envelope = JSON.parse(exported.file);
-      expect(envelope).toMatchObject({ format: 'thingpark-autofill-vault', version: 1, kdf: { name: 'PBKDF2' }, cipher: { name: 'AES-GCM' } });
+      expect(envelope).toMatchObject({ format: 'thingpark-autofill-vault', version: 2, kdf: { name: 'PBKDF2' }, cipher: { name: 'AES-GCM' } });
       for (const secret of secrets) expect(leaks(exported.file, secret)).toEqual([]);
       expect(exported.file).not.toMatch(/jane\.doe|otpauth|ThingPark Enterprise/);
       // Under its own passphrase: not the vault's.

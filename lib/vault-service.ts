@@ -141,8 +141,6 @@ interface TabState {
    * Keycloak's OTP or password page is the login accepted, which confirms the account.
    */
   loginSubmitted?: { accountId: string; at: number } | null;
-  /** An enrollment settled while the vault was locked: the page says once that it is kept. */
-  kept?: { issuer: string; accountName: string; origin: string } | null;
 }
 
 const EMPTY_TAB: TabState = { enrollment: null, refusedNames: [], username: null };
@@ -274,8 +272,13 @@ export function createVaultService(deps: VaultServiceDeps) {
     }
     const settled = parseSettled(await session.get(KEYS.settle));
     next = applySettled(next, settled);
-    if (next !== unlocked.data) await save(next);
-    if (settled.length) await session.remove(KEYS.settle);
+    try {
+      if (next !== unlocked.data) await save(next);
+      if (settled.length) await session.remove(KEYS.settle);
+    } catch {
+      // The vault is open all the same; what was not written stays where it was (the copies,
+      // the journal) for the next open to write.
+    }
   }
 
   async function status(): Promise<VaultStatus> {

@@ -284,6 +284,23 @@ describe('confirmation and removal', () => {
   });
 });
 
+describe('applying at the unlock', () => {
+  it('a write that fails there does not fail the unlock; what it carried is applied at the next one', async () => {
+    const { w, svc } = await fresh();
+    ok(await enroll(svc, 7, page('jane@example.com', RAW_A)));
+    ok(await send(svc, 'page.submitted', {}, tab(7)));
+    ok(await send(svc, 'vault.lock', {}));
+    ok(await send(svc, 'page.seen', { kind: 'none', setupError: null }, tab(7, APP_URL)));
+    w.local.failNextSet();
+    expect(ok(await send(svc, 'vault.unlock', { passphrase: PASS })).state).toBe('unlocked');
+    expect((await list(svc))[0]!.unconfirmed).not.toBeNull();
+    ok(await send(svc, 'vault.lock', {}));
+    ok(await send(svc, 'vault.unlock', { passphrase: PASS }));
+    expect((await list(svc))[0]!.unconfirmed).toBeNull();
+    expect((await onDisk(w))[0]!.enrollment?.confirmed?.by).toBe('next-page');
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Random orders of events against a model of Keycloak
 

@@ -13,6 +13,7 @@ import {
   parseEnvelope,
   sealVault,
   unlockVault,
+  type VaultEnvelopeV1,
   type VaultKey,
 } from './vault';
 import { platformFirst } from './platform-order';
@@ -106,7 +107,7 @@ export interface PlatformPort {
 /**
  * The enrollment a tab's setup page filled, followed until ThingPark's answer settles it. The
  * account itself is in the vault from the fill on (unconfirmed, lib/enrollment-state.ts); this
- * only ties it to the tab. No secret, except `unsaved` for the moment the vault write takes.
+ * ties it to the tab, with a sealed copy (ciphertext only) until the vault is known to hold it.
  */
 interface TabEnrollment {
   accountId: string;
@@ -120,12 +121,25 @@ interface TabEnrollment {
   /** When the tab started loading another page after the fill (tabs.onUpdated), or null. */
   leftAt: number | null;
   /**
-   * The account, secret included, until its write-ahead is known to be on disk: a background
-   * stopped in between writes it from here at its next start (`restore`). storage.session only,
-   * and removed by `lock()` (after the write has landed).
+   * The account sealed under the vault key (the vault's own envelope), written with this entry
+   * before the page is answered, until the vault on disk holds the account: a background that
+   * stops, or a vault write that fails, before then is made good at the next open (`afterOpen`).
+   * Kept through a lock (it is ciphertext); moved to `Copies` when the entry goes before then.
    */
-  unsaved: StoredAccount | null;
+  copy: VaultEnvelopeV1 | null;
+  /**
+   * The user removed the account while its form was filled and not yet submitted: should the form
+   * go all the same, ThingPark has the secret, so that submit writes it back from the copy.
+   */
+  removed?: boolean;
 }
+
+/**
+ * Sealed copies (see TabEnrollment.copy) whose tab entry went before the vault on disk was known
+ * to hold the account (a vault write had failed, or the vault was locked), by account id, in
+ * storage.session: written to the vault at the next open, then dropped.
+ */
+type Copies = Record<string, VaultEnvelopeV1>;
 
 /** What the background remembers about a tab between its page loads (memory and storage.session). */
 interface TabState {
@@ -153,6 +167,8 @@ export const KEYS = {
   platforms: 'platforms',
   /** Enrollment events that happened while the vault was locked (lib/enrollment-state.ts). */
   settle: 'settle',
+  /** Sealed copies of enrolled accounts until the vault on disk holds them (`Copies`). */
+  copies: 'copies',
 } as const;
 export const AUTO_LOCK_ALARM = 'auto-lock';
 
@@ -265,20 +281,75 @@ export function createVaultService(deps: VaultServiceDeps) {
    */
   async function afterOpen(): Promise<void> {
     if (!unlocked) return;
+    // Memory is what is stored: nothing of it waits to be written.
+    dirty = false;
     let next = unlocked.data;
+    const copies = await readCopies();
+    const sealed: [string, VaultEnvelopeV1][] = Object.entries(copies);
     for (const state of Object.values(await readTabs())) {
-      const u = state.enrollment?.unsaved;
-      if (u && !next.accounts.some((a) => a.id === u.id)) next = addAccount(next, u);
+      const e = state.enrollment;
+      if (e?.copy && !e.removed) sealed.push([e.accountId, e.copy]);
+    }
+    for (const [id, copy] of sealed) {
+      if (next.accounts.some((a) => a.id === id)) continue;
+      const account = await openCopy(copy, unlocked.key);
+      if (account) next = addAccount(next, account);
     }
     const settled = parseSettled(await session.get(KEYS.settle));
     next = applySettled(next, settled);
-    try {
-      if (next !== unlocked.data) await save(next);
-      if (settled.length) await session.remove(KEYS.settle);
-    } catch {
-      // The vault is open all the same; what was not written stays where it was (the copies,
-      // the journal) for the next open to write.
+    if (next !== unlocked.data) {
+      try {
+        await save(next);
+      } catch {
+        // The vault is open all the same, with what the copies and the journal hold; they stay
+        // until a later open finds the vault holding it (the lock writes it: `dirty`).
+        unlocked = { ...unlocked, data: next };
+        dirty = true;
+        return;
+      }
     }
+    // The vault on disk holds all of it now.
+    if (settled.length) await session.remove(KEYS.settle);
+    if (Object.keys(copies).length) await dropCopies((id) => onDisk(id));
+  }
+
+  /** A sealed copy's account, or null when this key cannot open it (another passphrase since). */
+  async function openCopy(sealed: VaultEnvelopeV1, key: VaultKey): Promise<StoredAccount | null> {
+    const opened = await openVault<unknown>(sealed, key);
+    const data = opened.ok ? parseVaultData({ version: 2, accounts: [opened.value] }) : null;
+    return data?.ok ? (data.value.accounts[0] ?? null) : null;
+  }
+
+  /** Whether the vault on disk holds this account (memory has it and nothing waits to be written). */
+  function onDisk(accountId: string): boolean {
+    return !!unlocked && !dirty && unlocked.data.accounts.some((a) => a.id === accountId);
+  }
+
+  // The sealed copies (`Copies`): read from storage.session at each use (they are few and short
+  // lived), written in order with the tab state.
+  async function readCopies(): Promise<Copies> {
+    const stored = await session.get(KEYS.copies);
+    return typeof stored === 'object' && stored !== null ? (stored as Copies) : {};
+  }
+  /** Drops the copies `done` says are no longer needed. */
+  async function dropCopies(done: (accountId: string) => boolean): Promise<void> {
+    const copies = await readCopies();
+    if (!Object.keys(copies).some(done)) return;
+    const left = Object.fromEntries(Object.entries(copies).filter(([id]) => !done(id)));
+    await writeTabs(() => (Object.keys(left).length ? session.set(KEYS.copies, left) : session.remove(KEYS.copies)));
+  }
+  /**
+   * A tab's enrollment is no longer followed: its sealed copy goes with it if the vault on disk
+   * holds the account (a write is tried first) or no longer wants it (removed on proof, or by
+   * the user); otherwise it is kept in `Copies` for the next open. Before the entry goes.
+   */
+  async function keepCopyOf(e: TabEnrollment | null): Promise<void> {
+    if (!e?.copy || e.removed) return;
+    const wanted = () => !unlocked || unlocked.data.accounts.some((a) => a.id === e.accountId);
+    if (wanted() && !onDisk(e.accountId)) await flush().catch(() => undefined);
+    if (!wanted() || onDisk(e.accountId)) return;
+    const copies = { ...(await readCopies()), [e.accountId]: e.copy };
+    await writeTabs(() => session.set(KEYS.copies, copies));
   }
 
   async function status(): Promise<VaultStatus> {
@@ -320,20 +391,18 @@ export function createVaultService(deps: VaultServiceDeps) {
   }
 
   async function lock(): Promise<void> {
+    // A background that restarted and is locking first (the auto-lock alarm woke it) reopens
+    // the vault from storage.session, so that what a stopped one left unwritten is written.
+    await restore();
     const wasOpen = unlocked !== null || (await session.get(KEYS.sessionKey)) != null;
     // A setup page's account written ahead must be on disk before the key goes: wait for the
     // writes on their way, and write again what one of them failed to store.
     await flush().catch(() => undefined);
     unlocked = null;
-    // The tabs' enrollments stay followed (ids and names, no secret): ThingPark's answer after
-    // the lock still confirms or removes the account, at the next unlock. Their secret copies go
-    // with the key; the vault has them.
-    const kept: Record<string, TabState> = {};
-    for (const [tabId, state] of Object.entries(await readTabs())) {
-      kept[tabId] = state.enrollment?.unsaved ? { ...state, enrollment: { ...state.enrollment, unsaved: null } } : state;
-    }
-    tabs = kept;
-    await writeTabs(() => (Object.keys(kept).length ? session.set(KEYS.tabs, kept) : session.remove(KEYS.tabs)));
+    // The tabs' enrollments stay followed (ids and names): ThingPark's answer after the lock
+    // still confirms or removes the account at the next unlock. A sealed copy the vault may not
+    // hold yet (a write failed) stays, ciphertext only, and is written then.
+    await writeTabs(() => Promise.resolve()); // after the tab-state writes on their way
     await session.remove(KEYS.sessionKey);
     await alarms.clear(AUTO_LOCK_ALARM);
     if (wasOpen) deps.onLocked?.();
@@ -525,14 +594,20 @@ export function createVaultService(deps: VaultServiceDeps) {
 
     // A login with an unconfirmed account's code: any page but Keycloak's OTP or password page
     // next is ThingPark letting the user in with it.
+    // Keycloak's own pages without a form (an expired page, its error page) say nothing yet.
+    const keycloakPage = kind === 'none' && isKeycloakFlowPage(caller.url);
     const login = state.loginSubmitted;
-    if (login && after(login.at) && kind !== 'otp') {
+    if (login && after(login.at) && !keycloakPage) {
+      // Any page next: the one after the submit settles it (the OTP page again is Keycloak
+      // refusing the code; a code typed after that is not ours).
       next = { ...next, loginSubmitted: null };
-      if (kind !== 'login') await settleEnrollment(login.accountId, { type: 'confirmed', by: 'login-accepted', at: now() }, 'soon');
+      if (kind !== 'login' && kind !== 'otp') await settleEnrollment(login.accountId, { type: 'confirmed', by: 'login-accepted', at: now() }, 'soon');
     }
 
     const e = state.enrollment;
-    if (e && e.origin === origin && e.submittedAt !== null && after(e.submittedAt)) {
+    if (keycloakPage) {
+      // (see above)
+    } else if (e && e.origin === origin && e.submittedAt !== null && after(e.submittedAt)) {
       next = { ...next, enrollment: null };
       const names = { issuer: e.issuer, accountName: e.accountName };
       if (kind === 'setup' && setupError) {
@@ -555,7 +630,10 @@ export function createVaultService(deps: VaultServiceDeps) {
       // and no longer this tab's. A setup page next replaces it (page.enroll).
       next = { ...next, enrollment: null };
     }
-    if (next !== state) await setTabState(caller.tabId, next, { durable: true });
+    if (next !== state) {
+      if (!next.enrollment) await keepCopyOf(state.enrollment);
+      await setTabState(caller.tabId, next, { durable: true });
+    }
     return reply;
   }
 
@@ -741,12 +819,18 @@ export function createVaultService(deps: VaultServiceDeps) {
     'accounts.delete': async ({ id }) => {
       await restore();
       if (!unlocked) return err({ code: 'locked' });
-      if (!unlocked.data.accounts.some((a) => a.id === id)) return err({ code: 'not-found' });
+      const current = unlocked.data.accounts.find((a) => a.id === id);
+      if (!current) return err({ code: 'not-found' });
+      const key = unlocked.key;
       await save({ ...unlocked.data, accounts: unlocked.data.accounts.filter((a) => a.id !== id) });
-      // A setup page that filled it no longer follows it: its copy would write it back after a
-      // restart, and its page's answer has nothing left to settle.
+      // A setup page that filled it and has not been submitted keeps a sealed copy, marked
+      // removed: should its form go all the same, ThingPark has the secret and the submit writes
+      // it back. One already submitted is no longer followed: the user chose, warned.
       for (const [tabId, state] of Object.entries(await readTabs())) {
-        if (state.enrollment?.accountId === id) await setTabState(Number(tabId), { ...state, enrollment: null }, { durable: true });
+        const e = state.enrollment;
+        if (e?.accountId !== id) continue;
+        const enrollment = e.submittedAt === null ? { ...e, removed: true, copy: e.copy ?? (await sealVault(key, current)) } : null;
+        await setTabState(Number(tabId), { ...state, enrollment }, { durable: true });
       }
       return ok({ deleted: true });
     },
@@ -910,16 +994,20 @@ export function createVaultService(deps: VaultServiceDeps) {
       });
       if (!plan.ok) return err(plan.error);
       let account = plan.value.account;
-      // A refill sent before this tab's submit and delivered after it (the code refreshed at a
-      // new step as the user pressed Submit): the form has gone, nothing to store.
-      const stale = state.enrollment?.submittedAt != null && sentAt != null && sentAt < state.enrollment.submittedAt;
+      // A refill sent before this tab's submit (or before the tab left the page: a submit we did
+      // not see) and delivered after it: the form has gone, nothing to store.
+      const e0 = state.enrollment;
+      const stale = sentAt != null && e0 != null && ((e0.submittedAt !== null && sentAt < e0.submittedAt) || (e0.leftAt !== null && sentAt < e0.leftAt));
       if (!stale) {
         // Write-ahead: the account is in the vault from the moment its code is filled, marked
         // unconfirmed (lib/enrollment-state.ts says why). The page is answered at once; the
         // vault write runs meanwhile, and the submit waits for it (page.submitted).
+        // A refill of the same page keeps the entry (its id, fill time, and the label the user
+        // may have given it meanwhile).
         const refill = prior && sameEnrollment(prior, account) ? prior : null;
         const filledAt = refill?.enrollment?.filledAt ?? now();
-        account = { ...account, ...(refill ? { id: refill.id, addedAt: refill.addedAt } : {}), enrollment: { filledAt, submittedAt: null, confirmed: null } };
+        const kept = refill ? { id: refill.id, addedAt: refill.addedAt, label: refill.label ?? null } : {};
+        account = { ...account, ...kept, enrollment: { filledAt, submittedAt: null, confirmed: null } };
         const changed = !refill || refill.lastUsedStep !== account.lastUsedStep || refill.counter !== account.counter;
         const { issuer, accountName, deviceName } = account;
         const entry: TabEnrollment = {
@@ -931,10 +1019,10 @@ export function createVaultService(deps: VaultServiceDeps) {
           filledAt,
           submittedAt: null,
           leftAt: null,
-          unsaved: changed ? account : (state.enrollment?.unsaved ?? null),
+          copy: changed ? await sealVault(unlocked.key, account) : (e0?.copy ?? null),
         };
-        // Durable: with its copy of the account, the enrollment survives a worker that stops
-        // before the vault write below has landed (restore() writes it then).
+        // Durable, before the page is answered: with its sealed copy, the enrollment survives a
+        // background that stops before the vault write below has landed (restore() writes it).
         await setTabState(caller.tabId, { ...state, enrollment: entry }, { durable: true });
         if (changed) saveSoon(addAccount(base, account)).catch(() => undefined);
       }
@@ -1047,14 +1135,20 @@ export function createVaultService(deps: VaultServiceDeps) {
       if (e.submittedAt !== null) return ok({ pending: true });
       const at = now();
       // Durable, first: after a restart the next page must still be read as Keycloak's answer.
-      await setTabState(caller.tabId, { ...state, enrollment: { ...e, submittedAt: at } }, { durable: true });
+      // Removed by the user and submitted all the same: ThingPark gets this secret, so it is
+      // written back from its copy (at the next unlock, when locked).
+      await setTabState(caller.tabId, { ...state, enrollment: { ...e, submittedAt: at, removed: false } }, { durable: true });
+      if (e.removed && e.copy && unlocked && !unlocked.data.accounts.some((a) => a.id === e.accountId)) {
+        const account = await openCopy(e.copy, unlocked.key);
+        if (account) await save(addAccount(unlocked.data, account));
+      }
       // Awaited: the submit is held until the account is on disk (the write-ahead and this one
       // go in order). Locked since the fill: remembered for the next unlock; the vault has it.
       await settleEnrollment(e.accountId, { type: 'submitted', at }, 'now');
-      if (unlocked && !dirty && e.unsaved && unlocked.data.accounts.some((a) => a.id === e.accountId)) {
-        // On disk: the secret's copy leaves storage.session (a lost write only keeps it longer).
+      if (e.copy && onDisk(e.accountId)) {
+        // On disk: its sealed copy is no longer needed (lost, it only stays longer).
         const current = await tabState(caller.tabId);
-        if (current.enrollment) await setTabState(caller.tabId, { ...current, enrollment: { ...current.enrollment, unsaved: null } }, { durable: false });
+        if (current.enrollment) await setTabState(caller.tabId, { ...current, enrollment: { ...current.enrollment, copy: null } }, { durable: false });
       }
       return ok({ pending: true });
     },
@@ -1163,7 +1257,14 @@ export function createVaultService(deps: VaultServiceDeps) {
     onTabLoaded(tabId: number, loadedAt: number, url?: string): Promise<void> {
       return serial(async () => {
         const state = (await readTabs())[tabId];
-        if (!state || (url && isKeycloakFlowPage(url))) return;
+        if (!state) return;
+        if (url && isKeycloakFlowPage(url)) {
+          // Keycloak's page after a login's submit (its OTP page again: the code refused): that
+          // login confirms nothing. Its setup pages are reported by the page script itself.
+          const login = state.loginSubmitted;
+          if (login && loadedAt > login.at) await setTabState(tabId, { ...state, loginSubmitted: null }, { durable: true });
+          return;
+        }
         await restore();
         let next = state;
         const e = state.enrollment;
@@ -1177,7 +1278,10 @@ export function createVaultService(deps: VaultServiceDeps) {
           await settleEnrollment(login.accountId, { type: 'confirmed', by: 'login-accepted', at: now() }, 'soon');
           next = { ...next, loginSubmitted: null };
         }
-        if (next !== state) await setTabState(tabId, next, { durable: true });
+        if (next !== state) {
+          if (!next.enrollment) await keepCopyOf(state.enrollment);
+          await setTabState(tabId, next, { durable: true });
+        }
       });
     },
     /**
@@ -1190,11 +1294,10 @@ export function createVaultService(deps: VaultServiceDeps) {
         const state = (await readTabs())[tabId];
         if (!state) return;
         const e = state.enrollment;
-        if (e && e.submittedAt === null && e.leftAt === null) {
-          await restore();
-          await settleEnrollment(e.accountId, { type: 'abandoned', at: now() }, 'now');
-        }
-        // Durable: a copy of a secret leaves storage.session with its tab.
+        await restore();
+        if (e && e.submittedAt === null && e.leftAt === null) await settleEnrollment(e.accountId, { type: 'abandoned', at: now() }, 'now');
+        // Its sealed copy stays (in `Copies`) only while the vault on disk may lack the account.
+        else await keepCopyOf(e);
         await setTabState(tabId, null, { durable: true });
       });
     },

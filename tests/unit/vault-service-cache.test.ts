@@ -277,8 +277,8 @@ describe('the tab state survives a worker restart', () => {
     for (let i = 0; i < 5; i++) await autoSubmitOfFill(restarted, 30);
     expectOk(await restarted.send('page.enroll', { evidence: evidence() }, tab(31, SETUP_URL)));
     // restore() reads the session key once (the vault opens from it), the tab state once, and
-    // the enrollment events kept while locked once.
-    expect(env.session.gets - sessionReads).toBe(3);
+    // what enrollments left for the next open once each (events kept while locked, copies).
+    expect(env.session.gets - sessionReads).toBe(4);
     expect(env.session.maxInFlight).toBe(1);
     // The last write holds everything: the name, the last fill and the pending enrollment.
     await restarted.svc.onTabRemoved(999); // runs after the queued writes
@@ -288,18 +288,16 @@ describe('the tab state survives a worker restart', () => {
     expect(stored['31']?.enrollment).toMatchObject({ accountId: expect.any(String), submittedAt: null });
   });
 
-  it('a lock takes the secret copies out of the tab state after any write still on its way; the enrollment stays followed', async () => {
+  it('a lock keeps the tab state (a sealed copy, no plaintext) after any write still on its way; the enrollment stays followed', async () => {
     const env = await withSam();
     env.session.delayMs = 5;
     await autoSubmitOfFill(env, 40);
     expectOk(await env.send('page.enroll', { evidence: evidence() }, tab(41, SETUP_URL)));
-    const withCopy = env.session.map.get(KEYS.tabs) as Record<string, { enrollment: { unsaved: unknown } | null }>;
-    expect(withCopy['41']?.enrollment?.unsaved).not.toBeNull();
     expectOk(await env.send('vault.lock', {}));
     await new Promise((r) => setTimeout(r, 50));
-    const stored = env.session.map.get(KEYS.tabs) as Record<string, { enrollment: { unsaved: unknown } | null }>;
-    expect(stored['41']?.enrollment).toMatchObject({ unsaved: null, submittedAt: null });
-    expect(JSON.stringify(stored)).not.toContain('secret');
+    const stored = env.session.map.get(KEYS.tabs) as Record<string, { enrollment: { copy: { format: string } | null; submittedAt: unknown } | null }>;
+    expect(stored['41']?.enrollment).toMatchObject({ submittedAt: null, copy: { format: 'thingpark-autofill-vault' } });
+    expect(JSON.stringify(stored)).not.toContain('"secret"');
     expect(env.session.maxInFlight).toBe(1);
     // Still followed after unlocking again: the submit is recorded, the account on disk.
     expectOk(await env.send('vault.unlock', { passphrase: PASS }));

@@ -102,7 +102,7 @@ const iterationsArb: fc.Arbitrary<Json> = fc.oneof(
 const jsonArb: fc.Arbitrary<Json> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   hostileString(20),
-  fc.constantFrom('thingpark-autofill-vault', 1, '1', 2, 0, 'PBKDF2', 'SHA-256', 'AES-GCM', 'AAAA', '', null, [], {}),
+  fc.constantFrom('thingpark-autofill-vault', 1, '1', 2, 3, 0, 'PBKDF2', 'SHA-256', 'AES-GCM', 'AAAA', '', null, [], {}),
 );
 
 type EnvelopeEdit =

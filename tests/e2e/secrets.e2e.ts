@@ -104,7 +104,8 @@ describe(`secrets in ${KIND}`, () => {
     localAtFill = await p.s.storageLocal();
     const pending = await session();
     // The sealed copy is there (the vault's envelope format), the secret in no spelling.
-    expect(JSON.stringify(pending)).toContain('"copy":{"format":"thingpark-autofill-vault"');
+    const copies = Object.values((pending.tabs ?? {}) as Record<string, { enrollment?: { copy?: { format?: string } | null } | null }>).map((t) => t.enrollment?.copy?.format);
+    expect(copies).toEqual(['thingpark-autofill-vault']);
     expect(leaksOf('pending', JSON.stringify(pending), [{ name: 'jane', forms: secretForms(jane) }])).toEqual([]);
     sessions.push({ where: 'storage.session, enrollment pending', value: pending });
     texts.push({ where: 'setup page (QR)', text: await tabText(page, KEYCLOAK_SECRETS) });

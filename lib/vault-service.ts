@@ -276,8 +276,9 @@ export function createVaultService(deps: VaultServiceDeps) {
 
   /**
    * Once the vault is open (unlock, or a restart that reopened it): write what a stopped
-   * background may have left unwritten (a setup page's account whose write-ahead had not landed:
-   * its copy is in the tab state), then apply what happened to enrollments while it was locked.
+   * background or a failed write may have left unwritten (an enrolled account's sealed copy, in
+   * its tab's record or in `Copies`), then apply what happened to enrollments while it was
+   * locked, in order (a copy of an account Keycloak refused meanwhile is added, then removed).
    */
   async function afterOpen(): Promise<void> {
     if (!unlocked) return;
@@ -308,9 +309,10 @@ export function createVaultService(deps: VaultServiceDeps) {
         return;
       }
     }
-    // The vault on disk holds all of it now.
+    // The vault on disk holds all of it now: every loose copy is written or was removed on
+    // proof (kept, one would bring back at the next open an account the journal removed).
     if (settled.length) await session.remove(KEYS.settle);
-    if (Object.keys(copies).length) await dropCopies((id) => onDisk(id));
+    if (Object.keys(copies).length) await writeTabs(() => session.remove(KEYS.copies));
   }
 
   /** A sealed copy's account, or null when this key cannot open it (another passphrase since). */
@@ -325,17 +327,17 @@ export function createVaultService(deps: VaultServiceDeps) {
     return !!unlocked && !dirty && unlocked.data.accounts.some((a) => a.id === accountId);
   }
 
-  // The sealed copies (`Copies`): read from storage.session at each use (they are few and short
-  // lived), written in order with the tab state.
+  // The loose sealed copies (`Copies`): read from storage.session at each use (they exist only
+  // after a failed write or a lock), written in order with the tab state.
   async function readCopies(): Promise<Copies> {
     const stored = await session.get(KEYS.copies);
     return typeof stored === 'object' && stored !== null ? (stored as Copies) : {};
   }
-  /** Drops the copies `done` says are no longer needed. */
-  async function dropCopies(done: (accountId: string) => boolean): Promise<void> {
+  /** Drops the loose copy of an account the user removed. */
+  async function dropCopy(accountId: string): Promise<void> {
     const copies = await readCopies();
-    if (!Object.keys(copies).some(done)) return;
-    const left = Object.fromEntries(Object.entries(copies).filter(([id]) => !done(id)));
+    if (!(accountId in copies)) return;
+    const left = Object.fromEntries(Object.entries(copies).filter(([id]) => id !== accountId));
     await writeTabs(() => (Object.keys(left).length ? session.set(KEYS.copies, left) : session.remove(KEYS.copies)));
   }
   /**
@@ -399,10 +401,9 @@ export function createVaultService(deps: VaultServiceDeps) {
     // writes on their way, and write again what one of them failed to store.
     await flush().catch(() => undefined);
     unlocked = null;
-    // The tabs' enrollments stay followed (ids and names): ThingPark's answer after the lock
-    // still confirms or removes the account at the next unlock. A sealed copy the vault may not
-    // hold yet (a write failed) stays, ciphertext only, and is written then.
-    await writeTabs(() => Promise.resolve()); // after the tab-state writes on their way
+    // The tabs' enrollments stay followed (ids, names and sealed copies, no plaintext): ThingPark's
+    // answer after the lock still confirms or removes the account at the next unlock, and a copy
+    // the vault may not hold yet (a write failed) is written then.
     await session.remove(KEYS.sessionKey);
     await alarms.clear(AUTO_LOCK_ALARM);
     if (wasOpen) deps.onLocked?.();
@@ -592,22 +593,20 @@ export function createVaultService(deps: VaultServiceDeps) {
     let next = state;
     let reply: PageSeenValue = { saved: null, refused: false };
 
-    // A login with an unconfirmed account's code: any page but Keycloak's OTP or password page
-    // next is ThingPark letting the user in with it.
-    // Keycloak's own pages without a form (an expired page, its error page) say nothing yet.
-    const keycloakPage = kind === 'none' && isKeycloakFlowPage(caller.url);
+    // Keycloak's own pages without a form (an expired page, its error page) say nothing of either.
+    if (kind === 'none' && isKeycloakFlowPage(caller.url)) return reply;
+
+    // A login with an unconfirmed account's code: the first page after that submit settles it.
+    // Any page but Keycloak's OTP or password page is ThingPark letting the user in with it; the
+    // OTP page again is Keycloak refusing the code (and a code typed after that is not ours).
     const login = state.loginSubmitted;
-    if (login && after(login.at) && !keycloakPage) {
-      // Any page next: the one after the submit settles it (the OTP page again is Keycloak
-      // refusing the code; a code typed after that is not ours).
+    if (login && after(login.at)) {
       next = { ...next, loginSubmitted: null };
       if (kind !== 'login' && kind !== 'otp') await settleEnrollment(login.accountId, { type: 'confirmed', by: 'login-accepted', at: now() }, 'soon');
     }
 
     const e = state.enrollment;
-    if (keycloakPage) {
-      // (see above)
-    } else if (e && e.origin === origin && e.submittedAt !== null && after(e.submittedAt)) {
+    if (e && e.origin === origin && e.submittedAt !== null && after(e.submittedAt)) {
       next = { ...next, enrollment: null };
       const names = { issuer: e.issuer, accountName: e.accountName };
       if (kind === 'setup' && setupError) {
@@ -832,6 +831,7 @@ export function createVaultService(deps: VaultServiceDeps) {
         const enrollment = e.submittedAt === null ? { ...e, removed: true, copy: e.copy ?? (await sealVault(key, current)) } : null;
         await setTabState(Number(tabId), { ...state, enrollment }, { durable: true });
       }
+      await dropCopy(id);
       return ok({ deleted: true });
     },
 

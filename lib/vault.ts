@@ -260,7 +260,9 @@ async function makeKey(raw: Uint8Array<ArrayBuffer>, header: VaultHeader): Promi
   // Non-extractable: the CryptoKey itself can never be exported; `raw` exists only so that
   // exportKey can park the key in storage.session across service-worker restarts.
   const aes = await subtle().importKey('raw', raw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
-  return Object.freeze({ raw, aes, header: freezeHeader(header) });
+  // A key writes this build's version, whatever the version it was read from: a key derived
+  // from a version 1 vault is the same key (same KDF, salt and check).
+  return Object.freeze({ raw, aes, header: freezeHeader({ ...header, version: VAULT_VERSION }) });
 }
 
 /** JSON text of the data. Data JSON cannot represent is a programmer error, so this throws. */
@@ -274,9 +276,7 @@ async function encrypt(key: VaultKey, plaintext: Uint8Array<ArrayBuffer>): Promi
   // A fresh random IV per write: reusing an IV under one GCM key leaks the XOR of plaintexts and
   // the authentication key. At one write per user action, 2^-32 collision bounds are far away.
   const iv = randomBytes(IV_BYTES);
-  // Written as this build's version whatever the version the key was read from (a key derived
-  // from a version 1 vault is the same key: same KDF, salt and check).
-  const h: VaultHeader = { ...key.header, version: VAULT_VERSION };
+  const h = key.header;
   const ciphertext = new Uint8Array(
     await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(h) }, key.aes, plaintext),
   );

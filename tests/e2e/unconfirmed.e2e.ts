@@ -51,6 +51,25 @@ async function theAccount(p: Platform, user: string, check: (a: Listed) => boole
 const clickSubmit = (page: Page) => page.evaluate(() => (document.getElementById('saveTOTPBtn') as HTMLElement).click());
 
 /**
+ * The filled setup page is submitted and Keycloak registers the device, but the browser never
+ * gets its answer: `gone` (closing the tab or the browser) happens while the answer is held, then
+ * the answer is dropped. Returns what was filled and the secret ThingPark now has.
+ */
+async function submitUnanswered(p: Platform, page: Page, gone: () => Promise<unknown>): Promise<{ filled: { label: string }; secret: string }> {
+  const filled = await filledSetup(page);
+  const secret = await issuedSecret(page);
+  const hold = p.sim.holdSetupAnswers();
+  await clickSubmit(page);
+  const held = await within(20_000, "the setup form's POST", hold.next());
+  expect(held.outcome).toBe('registered');
+  await gone();
+  held.drop(); // the browser never gets Keycloak's answer
+  await hold.stop();
+  expect(p.sim.devices(DEFAULT_REALM, JANE)).toMatchObject([{ label: filled.label, secretBase32: secret }]);
+  return { filled, secret };
+}
+
+/**
  * Logs in as `user` (the server clock a step ahead: the setup code counts as used): the OTP page
  * must be filled by the extension, and ThingPark must accept the code. The dashboard stays open
  * (its page tells the extension that the login was accepted) until the vault has the account
@@ -93,16 +112,7 @@ describe(`an authenticator ThingPark has is never lost, in ${KIND}`, () => {
   it("the tab is closed after Submit, once Keycloak registered the device, before its answer: kept unconfirmed, and the next login fills it", async () => {
     const p = await platform();
     const page = await signIn(p, JANE);
-    const filled = await filledSetup(page);
-    const secret = await issuedSecret(page);
-    const hold = p.sim.holdSetupAnswers();
-    await clickSubmit(page);
-    const held = await within(20_000, "the setup form's POST", hold.next());
-    expect(held.outcome).toBe('registered');
-    await page.close();
-    held.drop(); // the browser never gets Keycloak's answer
-    await hold.stop();
-    expect(p.sim.devices(DEFAULT_REALM, JANE)).toMatchObject([{ label: filled.label, secretBase32: secret }]);
+    const { filled, secret } = await submitUnanswered(p, page, () => page.close());
     const kept = await theAccount(p, JANE, (a) => a.unconfirmed?.submittedAt != null, `${JANE}'s account, unconfirmed, its submit recorded`);
     expect(kept.deviceName).toBe(filled.label);
     expect(await vaultSecretOf(p.s, kept.id)).toBe(secret);
@@ -112,17 +122,8 @@ describe(`an authenticator ThingPark has is never lost, in ${KIND}`, () => {
   it('the browser is closed after Submit, once Keycloak registered the device, and started again: kept, unlocked, and the next login fills it', async () => {
     const p = await platform();
     const page = await signIn(p, JANE);
-    const filled = await filledSetup(page);
-    const secret = await issuedSecret(page);
-    const hold = p.sim.holdSetupAnswers();
-    await clickSubmit(page);
-    const held = await within(20_000, "the setup form's POST", hold.next());
-    expect(held.outcome).toBe('registered');
     const first = p.s;
-    await first.browser.close();
-    held.drop();
-    await hold.stop();
-    expect(p.sim.devices(DEFAULT_REALM, JANE)).toMatchObject([{ label: filled.label, secretBase32: secret }]);
+    const { filled, secret } = await submitUnanswered(p, page, () => first.browser.close());
 
     // The same profile again (vault.e2e.ts: a browser restart), locked as after any restart.
     const second: Session = await launch({ profileDir: first.profileDir, thingparkPort: p.sim.port });

@@ -456,6 +456,38 @@ describe('storage failures, stopped backgrounds, late and misleading pages', () 
     expect((await onDisk(w)).map((a) => a.secret)).toEqual([b32(RAW_A)]);
   });
 
+  it('a loose copy kept while locked for an account Keycloak then refused does not bring it back at a later open', async () => {
+    const { w, svc } = await fresh();
+    ok(await enroll(svc, 7, page('jane@example.com', RAW_A)));
+    ok(await send(svc, 'vault.lock', {}));
+    w.clock.now += 100;
+    ok(await send(svc, 'page.submitted', {}, tab(7)));
+    w.clock.now += 500;
+    const refused = { kind: 'setup' as const, setupError: 'Invalid authenticator code.', sentAt: w.clock.now };
+    expect(ok(await send(svc, 'page.seen', refused, tab(7))).refused).toBe(true);
+    expect(w.session.map.has(KEYS.copies)).toBe(true); // kept while locked: the vault might lack it
+    ok(await send(svc, 'vault.unlock', { passphrase: PASS }));
+    expect(await list(svc)).toEqual([]);
+    expect(w.session.map.has(KEYS.copies)).toBe(false);
+    const restarted = boot(w);
+    expect(await list(restarted)).toEqual([]);
+    expect(await onDisk(w)).toEqual([]);
+  });
+
+  it('an account the user removes takes its loose copy with it: no later open brings it back', async () => {
+    const { w, svc } = await fresh();
+    failVaultWrites(w, 3); // the write-ahead, the submit's write, and the one tried as the tab closes
+    ok(await enroll(svc, 7, page('jane@example.com', RAW_A)));
+    await svc.settled();
+    expect((await send(svc, 'page.submitted', {}, tab(7))).ok).toBe(false);
+    await svc.onTabRemoved(7);
+    expect(w.session.map.has(KEYS.copies)).toBe(true);
+    const [a] = await list(svc);
+    ok(await send(svc, 'accounts.delete', { id: a!.id }));
+    expect(w.session.map.has(KEYS.copies)).toBe(false);
+    expect(await list(boot(w))).toEqual([]);
+  });
+
   it('removed from the popup while its form is filled, then submitted all the same: written back', async () => {
     const { w, svc } = await fresh();
     ok(await enroll(svc, 7, page('jane@example.com', RAW_A)));

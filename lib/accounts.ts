@@ -2,8 +2,8 @@
  * The decrypted vault's content: accounts bound to the platform (origin and Keycloak realm)
  * where they were enrolled. Only the background ever holds this in plaintext.
  */
-import { parseOtpauthUri, accountToUri, type OtpAccount } from './otp';
-import { ok, err, isRecord, type Result } from './result';
+import { parseOtpauthUri, accountToUri, type OtpAccount } from './otp/otp';
+import { ok, err, isRecord, type Result } from './util/result';
 
 export interface StoredAccount extends OtpAccount {
   /** Random id, stable across renames and moves. */

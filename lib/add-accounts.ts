@@ -4,7 +4,7 @@
  * the vault holds so that an import run twice adds nothing twice.
  */
 import type { StoredAccount } from './accounts';
-import { parseOtpauthUri } from './otp';
+import { parseOtpauthUri } from './otp/otp';
 import type { AddOutcome, NewAccount } from './protocol';
 
 /** `https://host[:port]` exactly (http only for localhost, for testing), or null. */

@@ -5,11 +5,11 @@
  * as added, skipped (already there) or conflicting.
  */
 import { parseVaultData, type StoredAccount, type VaultData } from './accounts';
-import { accountToUri } from './otp';
+import { accountToUri } from './otp/otp';
 import { sameUser } from './add-accounts';
 import type { ImportedAccount, ImportReport } from './protocol';
 import { createVault, unlockVault, type CreateOptions, type VaultError } from './vault';
-import { err, ok, type Result } from './result';
+import { err, ok, type Result } from './util/result';
 
 /** Larger than any real vault (5,000 accounts are about 2 MB) and small enough to parse at once. */
 export const MAX_BACKUP_BYTES = 10 * 1024 * 1024;

@@ -5,8 +5,8 @@
  */
 import type { StoredAccount, VaultData } from './accounts';
 import { crossCheck, type EnrollError, type EnrollmentEvidence } from './enrollment';
-import { codeAt, codeForStep, stepAt } from './otp';
-import { err, ok, type Result } from './result';
+import { codeAt, codeForStep, stepAt } from './otp/otp';
+import { err, ok, type Result } from './util/result';
 
 export const DEVICE_NAME_PREFIX = 'ThingPark Autofill';
 

@@ -31,9 +31,9 @@
  * Pure: no browser globals.
  */
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { fromBase64 } from './base64';
-import { accountToUri, base32FromBytes, parseOtpauthUri, type Algorithm, type OtpAccount, type OtpErrorCode } from './otp';
-import { err, ok, type Result } from './result';
+import { fromBase64 } from './util/base64';
+import { accountToUri, base32FromBytes, parseOtpauthUri, type Algorithm, type OtpAccount, type OtpErrorCode } from './otp/otp';
+import { err, ok, type Result } from './util/result';
 
 /**
  * Why one entry of an export was not imported. `md5`: Google can hold MD5 keys, Keycloak and
@@ -130,7 +130,7 @@ export function parseMigrationUri(text: string): Result<MigrationBatch, Migratio
 
 /**
  * Base64 as found in export URIs. Canonical padded base64 is then checked by the strict decoder
- * of `lib/base64.ts`, so trailing garbage bits are still refused.
+ * of `lib/util/base64.ts`, so trailing garbage bits are still refused.
  */
 function decodeBase64Loose(raw: string): Uint8Array | null {
   let decoded: string;

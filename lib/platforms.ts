@@ -4,7 +4,7 @@
  * registered there. Pure rules here; the browser calls live in the background.
  */
 import { THINGPARK_MATCHES } from './hosts';
-import { err, ok, type Result } from './result';
+import { err, ok, type Result } from './util/result';
 
 export interface StoredPlatform {
   /** Exact origin, e.g. `https://iot.example.net` or `https://iot.example.net:8443`. */

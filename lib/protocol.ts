@@ -3,7 +3,7 @@
  * and the background, which alone owns the vault. Every request has one response type and
  * every failure comes back as a value (`{ ok: false, error }`), so no caller waits on silence.
  */
-import { isRecord, type Result } from './result';
+import { isRecord, type Result } from './util/result';
 import type { VaultErrorCode } from './vault';
 import type { Settings } from './settings';
 import type { Policy } from './policy';

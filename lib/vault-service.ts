@@ -22,13 +22,13 @@ import { applySettled, applyToVault, parseSettled, type EnrollmentEvent } from '
 import { same, sameLabel } from './names';
 import { addAccount, planEnrollment } from './enroll';
 import { realmFromUrl } from './keycloak-page';
-import { secondsLeft } from './otp';
+import { secondsLeft } from './otp/otp';
 import { codeNow, displayCode, markUsed, pickAccount } from './login';
-import { effectiveOffset } from './clock';
+import { effectiveOffset } from './otp/clock';
 import { normalizeOrigin, planAdditions, sameAuthenticator } from './add-accounts';
 import { MAX_BACKUP_BYTES, openBackup, plainExport, planImport, sealBackup } from './backup';
 import { findSameHost, isBuiltIn, matchPatternFor, parsePlatformUrl, parseStoredPlatforms, scriptIdFor, type StoredPlatform } from './platforms';
-import { accountToUri } from './otp';
+import { accountToUri } from './otp/otp';
 import { DEFAULT_SETTINGS, mergeSettings, type Settings } from './settings';
 import { effectiveSettings, forbiddenChanges, NO_POLICY, parsePolicy, type Policy } from './policy';
 import {
@@ -47,7 +47,7 @@ import {
   type VaultStatus,
 } from './protocol';
 import type { VaultErrorCode } from './vault';
-import { err, ok, type Result } from './result';
+import { err, ok, type Result } from './util/result';
 
 /** A key-value storage area (`storage.local` or `storage.session`). */
 export interface StorageArea {

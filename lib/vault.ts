@@ -16,8 +16,8 @@
  *   additional authenticated data.
  */
 
-import { toBase64, fromBase64 } from './base64';
-import { err, isRecord, ok, type Result } from './result';
+import { toBase64, fromBase64 } from './util/base64';
+import { err, isRecord, ok, type Result } from './util/result';
 
 export const MIN_PASSPHRASE_LENGTH = 8;
 /** OWASP Password Storage Cheat Sheet: PBKDF2-HMAC-SHA256 needs at least 600,000 iterations. */

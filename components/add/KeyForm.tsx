@@ -1,4 +1,4 @@
-import type { Algorithm, OtpKind } from '@/lib/otp';
+import type { Algorithm, OtpKind } from '@/lib/otp/otp';
 import { errorText, t } from '../i18n';
 import { Field } from './Field';
 import type { KeyField, KeyFieldError, KeyFields } from './key-entry';

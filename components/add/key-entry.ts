@@ -1,9 +1,9 @@
 /**
  * The "Enter a key" form's fields checked one by one with the same rules as `otpauth://` URIs
- * (lib/otp.ts), so each mistake is reported next to the field that holds it, then written as a
+ * (lib/otp/otp.ts), so each mistake is reported next to the field that holds it, then written as a
  * URI with accountToUri: the background receives the same thing as a pasted link.
  */
-import { accountToUri, parseBase32Secret, parseOtpauthUri, validateParams, type Algorithm, type OtpAccount, type OtpErrorCode, type OtpKind } from '@/lib/otp';
+import { accountToUri, parseBase32Secret, parseOtpauthUri, validateParams, type Algorithm, type OtpAccount, type OtpErrorCode, type OtpKind } from '@/lib/otp/otp';
 
 export interface KeyFields {
   secret: string;

@@ -3,7 +3,7 @@
  * and warnings of the preview, in the user's language.
  */
 import type { MigrationErrorCode, MigrationSkipReason } from '@/lib/migration';
-import { parseOtpauthUri } from '@/lib/otp';
+import { parseOtpauthUri } from '@/lib/otp/otp';
 import type { AddOutcome, NewAccount } from '@/lib/protocol';
 import { errorText, t } from '../i18n';
 import type { Collected, LineError, LineProblem } from './sources';

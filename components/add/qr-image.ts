@@ -1,16 +1,16 @@
 /**
  * Reads the QR code in an image the user picked, dropped or pasted, inside the popup: the file is
- * decoded by the browser (createImageBitmap), drawn to a canvas, and its pixels go to lib/qr.ts.
+ * decoded by the browser (createImageBitmap), drawn to a canvas, and its pixels go to lib/otp/qr.ts.
  * Nothing leaves the extension page.
  */
-import { err, ok, type Result } from '@/lib/result';
+import { err, ok, type Result } from '@/lib/util/result';
 
 export type ImageReadError = 'not-image' | 'no-qr' | 'empty-image';
 
 /**
  * Photos are drawn at most this wide/high before decoding: a QR code in a screenshot or photo
  * keeps several pixels per module at this size, and jsQR's cost grows with the pixel count
- * (lib/qr.ts refuses anything above 4096x4096 outright).
+ * (lib/otp/qr.ts refuses anything above 4096x4096 outright).
  */
 const MAX_SIDE = 2000;
 
@@ -46,7 +46,7 @@ export async function readQrFromImage(file: Blob): Promise<Result<string, ImageR
     const pixels = drawPixels(bitmap, width, height);
     if (!pixels) return err('empty-image');
     // Loaded on first use: jsQR is the largest module we have and most popups never need it.
-    const { decodeQr } = await import('@/lib/qr');
+    const { decodeQr } = await import('@/lib/otp/qr');
     const text = decodeQr(pixels);
     if (text.ok) return ok(text.value);
     return err(text.error.code === 'not-found' ? 'no-qr' : 'empty-image');

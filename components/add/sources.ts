@@ -7,7 +7,7 @@
  * background parses every URI again and alone decides what is saved.
  */
 import { combineBatches, isMigrationUri, parseMigrationUri, type MigrationBatch, type MigrationErrorCode, type MigrationSkipped } from '@/lib/migration';
-import { accountToUri, parseOtpauthUri, type OtpErrorCode } from '@/lib/otp';
+import { accountToUri, parseOtpauthUri, type OtpErrorCode } from '@/lib/otp/otp';
 
 /** The protocol accepts URIs up to this length (lib/protocol.ts). */
 export const MAX_URI_LENGTH = 4096;

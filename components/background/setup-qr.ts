@@ -1,4 +1,4 @@
-import { decodeQr, pngFromDataUrl } from '@/lib/qr';
+import { decodeQr, pngFromDataUrl } from '@/lib/otp/qr';
 import { drawPixels } from '@/components/add/qr-image';
 
 /**
@@ -9,7 +9,7 @@ import { drawPixels } from '@/components/add/qr-image';
  * enrollment latency).
  *
  * Only PNG data URLs are read (Keycloak inlines a PNG): nothing is fetched, and the size the PNG
- * declares is checked before the browser decodes it (lib/qr.ts, `pngFromDataUrl`). Returns the
+ * declares is checked before the browser decodes it (lib/otp/qr.ts, `pngFromDataUrl`). Returns the
  * QR's text, or null when the image cannot be read.
  */
 export function readSetupQr(dataUrl: string): Promise<string | null> {

@@ -1,4 +1,4 @@
-import { clockOffset } from '@/lib/clock';
+import { clockOffset } from '@/lib/otp/clock';
 
 /**
  * The server's clock offset (ms) from the `Date` header of a HEAD request to `url` on the page's

@@ -1,6 +1,6 @@
 import type { LoginPage, OtpPage, PageKindInfo } from '@/lib/keycloak-page';
 import { detectPageKind, realmFromPath, selectDevice } from '@/lib/keycloak-page';
-import { needsClockCorrection } from '@/lib/clock';
+import { needsClockCorrection } from '@/lib/otp/clock';
 import type { AppError, PageKind, Reply } from '@/lib/protocol';
 import { fillFromPrefetch, type Fill } from '@/lib/prefetch';
 import { guardSubmit } from '@/lib/submit-guard';

@@ -2,7 +2,7 @@ import { MAX_QR_IMAGE_CHARS, type AppError } from '@/lib/protocol';
 import { detectPage, type PageInfo, type SetupPage } from '@/lib/keycloak-page';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
-import { needsClockCorrection } from '@/lib/clock';
+import { needsClockCorrection } from '@/lib/otp/clock';
 import { guardSubmit, isKeycloakCancel } from '@/lib/submit-guard';
 import { fillInput, submitForm } from './fill';
 import type { showNotice } from './notice';

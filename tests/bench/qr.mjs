@@ -10,7 +10,7 @@
  *   inverted colours or not
  * = 108 images per URI, for 2 URIs (SHA1/6/30 and SHA256/8/60: two QR versions) = 216 PNGs.
  *
- * Our reader is the shipped code: lib/qr.ts `decodeQr` + jsQR, built and minified by vite as the
+ * Our reader is the shipped code: lib/otp/qr.ts `decodeQr` + jsQR, built and minified by vite as the
  * extension's build does (the extension runs it in its background), run in Node and fed the PNG's
  * RGBA pixels (what getImageData gives the background; PNG decoding is not timed, the browser
  * does it). zbarimg (Debian zbar-tools, `ZBARIMG_ARGS`: QR
@@ -198,7 +198,7 @@ export async function makeCorpus(dir) {
 }
 
 /**
- * Our reader: lib/qr.ts built and minified by vite, as in the extension's background (which
+ * Our reader: lib/otp/qr.ts built and minified by vite, as in the extension's background (which
  * cannot be loaded outside a browser), then imported into this realm (a `vm` context would make
  * every global lookup of jsQR's hot loops, `Math` included, several times slower).
  * @param {string} outDir where to write the build
@@ -208,7 +208,7 @@ async function loadOurReader(outDir) {
   await build({
     configFile: false,
     logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, minify: true, lib: { entry: resolve('lib/qr.ts'), formats: ['es'], fileName: 'qr' } },
+    build: { outDir, emptyOutDir: true, minify: true, lib: { entry: resolve('lib/otp/qr.ts'), formats: ['es'], fileName: 'qr' } },
   });
   const { decodeQr } = await import(pathToFileURL(join(outDir, 'qr.js')).href);
   if (typeof decodeQr !== 'function') throw new Error(`${outDir}/qr.js does not export the decoder`);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeOrigin, planAdditions } from '../../lib/add-accounts';
 import type { StoredAccount } from '../../lib/accounts';
-import { accountToUri, type Base32Secret, type OtpAccount } from '../../lib/otp';
+import { accountToUri, type Base32Secret, type OtpAccount } from '../../lib/otp/otp';
 import type { NewAccount } from '../../lib/protocol';
 
 const ORIGIN = 'https://community.thingpark.io';

@@ -11,7 +11,7 @@
 import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('@/lib/migration', () => import('../../lib/migration'));
-vi.mock('@/lib/otp', () => import('../../lib/otp'));
+vi.mock('@/lib/otp/otp', () => import('../../lib/otp/otp'));
 vi.mock('../../components/i18n', () => ({
   t: (key: string, subs?: string | string[]) => (subs === undefined ? key : `${key}(${[subs].flat().join('|')})`),
   errorText: (error: { code: string }) => `error:${error.code}`,
@@ -21,7 +21,7 @@ import { buildKeyUri, DEFAULT_KEY_FIELDS, type KeyErrors, type KeyFields } from 
 import { buildPreview, problemText } from '../../components/add/preview';
 import { collectFromText, isEmpty, MAX_URI_LENGTH, type Collected, type LineError } from '../../components/add/sources';
 import { combineBatches, parseMigrationUri, type MigrationBatch } from '../../lib/migration';
-import { accountToUri, base32FromBytes, parseOtpauthUri, type Base32Secret, type OtpAccount } from '../../lib/otp';
+import { accountToUri, base32FromBytes, parseOtpauthUri, type Base32Secret, type OtpAccount } from '../../lib/otp/otp';
 import type { AddOutcome, NewAccount } from '../../lib/protocol';
 import { encodeExport, encodeMigrationUri, rng, type MigrationEntry } from '../fixtures/migration/encode';
 

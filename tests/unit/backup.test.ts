@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { openBackup, plainExport, planImport, sealBackup } from '../../lib/backup';
 import type { StoredAccount, VaultData } from '../../lib/accounts';
-import { parseOtpauthUri } from '../../lib/otp';
+import { parseOtpauthUri } from '../../lib/otp/otp';
 import { createVault } from '../../lib/vault';
-import { fromBase64, toBase64 } from '../../lib/base64';
+import { fromBase64, toBase64 } from '../../lib/util/base64';
 
 const KDF = { iterations: 1000, allowWeakKdfForTests: true } as const;
 const PASS = 'backup passphrase 2024';

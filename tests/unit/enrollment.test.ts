@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { crossCheck, type EnrollErrorCode, type EnrollmentEvidence, type ManualInfo } from '../../lib/enrollment';
-import { base32FromBytes } from '../../lib/otp';
+import { base32FromBytes } from '../../lib/otp/otp';
 import * as kc from '../simulator/keycloak.mjs';
 
 // Keycloak's own example (thingpark-login.md).

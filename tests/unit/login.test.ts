@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { clockOffset, codeNow, markUsed, pickAccount, SKEW_TOLERANCE_MS, type LoginContext } from '../../lib/login';
 import { parseVaultData, type StoredAccount } from '../../lib/accounts';
-import { parseOtpauthUri } from '../../lib/otp';
-import { needsClockCorrection } from '../../lib/clock';
+import { parseOtpauthUri } from '../../lib/otp/otp';
+import { needsClockCorrection } from '../../lib/otp/clock';
 
 // ---------------------------------------------------------------------------------------------
 // Data and helpers

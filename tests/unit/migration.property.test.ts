@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { combineBatches, MAX_BATCH_SIZE, parseMigrationUri, type MigrationBatch } from '../../lib/migration';
-import { accountToUri, base32FromBytes, parseOtpauthUri, validateParams } from '../../lib/otp';
+import { accountToUri, base32FromBytes, parseOtpauthUri, validateParams } from '../../lib/otp/otp';
 import { encodePayload, migrationUri, type MigrationEntry, type UriStyle } from '../fixtures/migration/encode';
 import { badResult, hostileString, MIGRATION_CODES, MIGRATION_SKIP_REASONS, mutated, runs } from './property-helpers';
 

@@ -24,7 +24,7 @@ import {
   validateParams,
   type Base32Secret,
   type OtpAccount,
-} from '../../lib/otp';
+} from '../../lib/otp/otp';
 import {
   encodeExport,
   encodeMigrationUri,

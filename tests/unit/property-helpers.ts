@@ -9,12 +9,12 @@
  * every case count (e.g. 10 for a long local fuzzing session, 0.1 for a quick check).
  */
 import fc from 'fast-check';
-import type { OtpErrorCode } from '../../lib/otp';
+import type { OtpErrorCode } from '../../lib/otp/otp';
 import type { VaultErrorCode } from '../../lib/vault';
 import type { EnrollErrorCode } from '../../lib/enrollment';
 import type { MigrationErrorCode, MigrationSkipReason } from '../../lib/migration';
 import type { AppErrorCode } from '../../lib/protocol';
-import type { QrErrorCode } from '../../lib/qr';
+import type { QrErrorCode } from '../../lib/otp/qr';
 
 const scale = Number(process.env.FC_RUNS_SCALE ?? '1');
 const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);

@@ -23,7 +23,7 @@ import {
   type VaultStatus,
 } from '../../lib/protocol';
 import { DEFAULT_ITERATIONS, type VaultEnvelopeV1 } from '../../lib/vault';
-import { fromBase64, toBase64 } from '../../lib/base64';
+import { fromBase64, toBase64 } from '../../lib/util/base64';
 import * as kc from '../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './fakes';
 import { fakeQrImage, fakeReadQr } from './fake-qr';

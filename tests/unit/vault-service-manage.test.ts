@@ -22,9 +22,9 @@ import { importKey, openVault } from '../../lib/vault';
 import { inListOrder, parseVaultData, type VaultData } from '../../lib/accounts';
 import { onPlatform, platformFirst } from '../../lib/platform-order';
 import { parseMessage } from '../../lib/protocol';
-import { parseOtpauthUri } from '../../lib/otp';
+import { parseOtpauthUri } from '../../lib/otp/otp';
 import { MAX_BACKUP_BYTES } from '../../lib/backup';
-import { fromBase64, toBase64 } from '../../lib/base64';
+import { fromBase64, toBase64 } from '../../lib/util/base64';
 import { MemoryArea, FakeAlarms } from './fakes';
 import { fakeReadQr } from './fake-qr';
 

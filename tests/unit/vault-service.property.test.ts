@@ -23,7 +23,7 @@ import { AUTO_LOCK_ALARM, KEYS, createVaultService, type VaultService } from '..
 import { decodeReply, encodeReply, parseMessage, type Caller, type Message, type MessageType, type Reply } from '../../lib/protocol';
 import { createVault, unlockVault, type VaultEnvelopeV1 } from '../../lib/vault';
 import { isUnconfirmed, parseVaultData, type StoredAccount, type VaultData } from '../../lib/accounts';
-import { accountToUri, base32FromBytes, parseOtpauthUri, type OtpAccount } from '../../lib/otp';
+import { accountToUri, base32FromBytes, parseOtpauthUri, type OtpAccount } from '../../lib/otp/otp';
 import { sealBackup } from '../../lib/backup';
 import { matchPatternFor } from '../../lib/platforms';
 import { realmFromUrl } from '../../lib/keycloak-page';

@@ -15,8 +15,8 @@ import {
 import type { AppErrorCode, Caller, Message, MessageType, Protocol, Reply, VaultStatus } from '../../lib/protocol';
 import { importKey, openVault, parseEnvelope, type VaultEnvelopeV1 } from '../../lib/vault';
 import { parseVaultData, type StoredAccount, type VaultData } from '../../lib/accounts';
-import { parseOtpauthUri } from '../../lib/otp';
-import { fromBase64, toBase64 } from '../../lib/base64';
+import { parseOtpauthUri } from '../../lib/otp/otp';
+import { fromBase64, toBase64 } from '../../lib/util/base64';
 import { MemoryArea, FakeAlarms } from './fakes';
 import { fakeReadQr } from './fake-qr';
 

@@ -21,8 +21,8 @@ import {
 } from '../../lib/vault';
 import { openBackup, planImport, sealBackup } from '../../lib/backup';
 import { parseVaultData, type StoredAccount, type VaultData } from '../../lib/accounts';
-import { parseOtpauthUri } from '../../lib/otp';
-import { fromBase64, toBase64 } from '../../lib/base64';
+import { parseOtpauthUri } from '../../lib/otp/otp';
+import { fromBase64, toBase64 } from '../../lib/util/base64';
 import { badResult, hostileString, mutated, runs, VAULT_CODES } from './property-helpers';
 
 /** One PBKDF2 iteration: these tests are about parsing and authentication, not the KDF's cost. */

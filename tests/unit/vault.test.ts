@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromBase64, toBase64 } from '../../lib/base64';
+import { fromBase64, toBase64 } from '../../lib/util/base64';
 import {
   DEFAULT_ITERATIONS,
   changePassphrase,

@@ -16,8 +16,8 @@
  */
 
 import jsQR from 'jsqr';
-import { err, ok, type Result } from './result';
-import { fromBase64 } from './base64';
+import { err, ok, type Result } from '../util/result';
+import { fromBase64 } from '../util/base64';
 
 /** RGBA pixels, row-major: `data.length === width * height * 4`. `ImageData` fits. */
 export interface Pixels {

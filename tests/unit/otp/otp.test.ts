@@ -14,7 +14,7 @@ import {
   type OtpAccount,
   type OtpErrorCode,
   type OtpParams,
-} from '../../lib/otp';
+} from '../../../lib/otp/otp';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -1,12 +1,12 @@
-// lib/qr.ts: reading Keycloak's enrollment QR from RGBA pixels, in plain Node. Images are made in
+// lib/otp/qr.ts: reading Keycloak's enrollment QR from RGBA pixels, in plain Node. Images are made in
 // memory (tests/fixtures/qr/images.ts); "jsQR alone fails" checks show which fallback each
 // distortion needs, so a fallback cannot be dropped without a test noticing.
 
 import { describe, expect, it } from 'vitest';
 import jsQR from 'jsqr';
-import { decodeQr, MAX_QR_PIXELS, pngFromDataUrl, type Pixels } from '../../lib/qr';
-import * as kc from '../simulator/keycloak.mjs';
-import * as pages from '../simulator/pages.mjs';
+import { decodeQr, MAX_QR_PIXELS, pngFromDataUrl, type Pixels } from '../../../lib/otp/qr';
+import * as kc from '../../simulator/keycloak.mjs';
+import * as pages from '../../simulator/pages.mjs';
 import {
   addNoise,
   boxBlur,
@@ -19,7 +19,7 @@ import {
   scaleNearest,
   solid,
   transparentBackground,
-} from '../fixtures/qr/images';
+} from '../../fixtures/qr/images';
 
 /** Keycloak's example key URI (shared/reference/thingpark-login.md). */
 const SHA1_URI =

@@ -12,7 +12,7 @@
  * @see [Key URI format](https://github.com/google/google-authenticator/wiki/Key-Uri-Format)
  */
 import { HOTP, Secret } from 'otpauth';
-import { err, ok, type Result } from './result';
+import { err, ok, type Result } from '../util/result';
 
 /** HMAC hash of RFC 6238 §1.2; Keycloak offers exactly these three (RFC 4226 itself is SHA-1 only). */
 export type Algorithm = 'SHA1' | 'SHA256' | 'SHA512';

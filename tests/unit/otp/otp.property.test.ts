@@ -1,5 +1,5 @@
 /**
- * Property-based tests of lib/otp.ts (issue 8, hostile input): the `otpauth://` parser and Base32
+ * Property-based tests of lib/otp/otp.ts (issue 8, hostile input): the `otpauth://` parser and Base32
  * keys take text from QR codes, pages and the clipboard. Whatever the text, they answer with a
  * Result whose error code is one of OtpErrorCode, never an exception; what they accept is valid
  * and reads back unchanged.
@@ -16,8 +16,8 @@ import {
   validateParams,
   type Algorithm,
   type OtpAccount,
-} from '../../lib/otp';
-import { badResult, hostileString, maybeHuge, mutated, OTP_CODES, runs } from './property-helpers';
+} from '../../../lib/otp/otp';
+import { badResult, hostileString, maybeHuge, mutated, OTP_CODES, runs } from '../property-helpers';
 
 const BASE32_CODES = new Set(['missing-secret', 'invalid-base32', 'secret-too-short']);
 const NOW = 1_700_000_000_000;

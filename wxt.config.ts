@@ -52,7 +52,7 @@ export default defineConfig({
     // setup) also get the QR reader, first, so that it is there when thingpark.js looks for it
     // (no round trip to have it injected); every other page gets thingpark.js alone (no jsQR).
     // Keycloak's OTP pages ask for their code as they start loading (otp-prefetch.js, a few
-    // hundred bytes; lib/prefetch.ts says why).
+    // hundred bytes; lib/keycloak/prefetch.ts says why).
     content_scripts: [
       { matches: OTP_PAGE_MATCHES, js: ['otp-prefetch.js'], run_at: 'document_start' },
       { matches: SETUP_PAGE_MATCHES, js: ['qr-reader.js'], run_at: pageScriptsRunAt(browser) },

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { normalizeOrigin } from '@/lib/add-accounts';
-import { realmFromUrl } from '@/lib/keycloak-page';
+import { realmFromUrl } from '@/lib/keycloak/page-detection';
 import type { AppError, NewAccount } from '@/lib/protocol';
 import { request } from './client';
 import { ErrorMessage } from './ErrorMessage';

@@ -1,5 +1,5 @@
 import { browser, type Browser } from 'wxt/browser';
-import { realmFromUrl } from '@/lib/keycloak-page';
+import { realmFromUrl } from '@/lib/keycloak/page-detection';
 
 /** The tab the popup acts on ("the current platform"), as far as the browser lets us see it. */
 export interface CurrentTab {

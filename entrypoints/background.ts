@@ -3,7 +3,7 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { createVaultService, type StorageArea } from '@/lib/vault-service';
 import { encodeReply, parseMessage } from '@/lib/protocol';
 import { callerOf } from '@/lib/caller';
-import { defaultDeviceName } from '@/lib/enroll';
+import { defaultDeviceName } from '@/lib/keycloak/enroll-plan';
 import { otpPagesOf, setupPagesOf } from '@/lib/hosts';
 import { otpScriptIdOf, groupRegistered, scriptIdsOf, setupScriptIdOf } from '@/lib/platforms';
 import { readSetupQr } from '@/components/background/setup-qr';

@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
-import { detectPageKind, type PageKindInfo } from '@/lib/keycloak-page';
+import { detectPageKind, type PageKindInfo } from '@/lib/keycloak/page-detection';
 import { createPageRunner } from '@/components/page/runner';
 import { pageLoaded } from '@/components/page/loaded';
 

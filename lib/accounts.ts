@@ -28,7 +28,7 @@ export interface StoredAccount extends OtpAccount {
    * by hand or imported, and for one enrolled before vault version 2 (kept only once accepted).
    * The account is written to the vault the moment the setup form is filled, before Keycloak
    * answers: Keycloak registers the device while it handles the form's POST, so from then on this
-   * secret may be the user's only way in (see lib/enrollment-state.ts).
+   * secret may be the user's only way in (see lib/keycloak/enrollment-state.ts).
    */
   enrollment?: EnrollmentRecord | null;
 }

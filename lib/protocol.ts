@@ -7,7 +7,7 @@ import { isRecord, type Result } from './util/result';
 import type { VaultErrorCode } from './vault';
 import type { Settings } from './settings';
 import type { Policy } from './policy';
-import type { EnrollErrorCode, ManualInfo } from './enrollment';
+import type { EnrollErrorCode, ManualInfo } from './keycloak/setup-check';
 import type { PlatformRef } from './platform-order';
 
 export type VaultState = 'none' | 'locked' | 'unlocked' | 'damaged';
@@ -142,7 +142,7 @@ export interface Protocol {
   // From content scripts on ThingPark pages. The page's origin and realm come from the sender.
   /**
    * The setup page's evidence; answers with what to fill. The account is written to the vault
-   * as it is answered, unconfirmed (lib/enrollment-state.ts); a refill of the same page replaces
+   * as it is answered, unconfirmed (lib/keycloak/enrollment-state.ts); a refill of the same page replaces
    * it. `clockOffsetMs`: server clock minus local clock, from the page origin's `Date` header,
    * once the page has measured it (absent or null before: the code is by local time). `sentAt`:
    * when the page sent it (ms): a refill sent before the tab's submit stores nothing.

@@ -18,12 +18,12 @@ import {
 } from './vault';
 import { platformFirst } from './platform-order';
 import { EMPTY_VAULT, inListOrder, isUnconfirmed, parseVaultData, type StoredAccount, type VaultData } from './accounts';
-import { applySettled, applyToVault, parseSettled, type EnrollmentEvent } from './enrollment-state';
-import { same, sameLabel } from './names';
-import { addAccount, planEnrollment } from './enroll';
-import { realmFromUrl } from './keycloak-page';
+import { applySettled, applyToVault, parseSettled, type EnrollmentEvent } from './keycloak/enrollment-state';
+import { same, sameLabel } from './keycloak/names';
+import { addAccount, planEnrollment } from './keycloak/enroll-plan';
+import { realmFromUrl } from './keycloak/page-detection';
 import { secondsLeft } from './otp/otp';
-import { codeNow, displayCode, markUsed, pickAccount } from './login';
+import { codeNow, displayCode, markUsed, pickAccount } from './keycloak/login';
 import { effectiveOffset } from './otp/clock';
 import { normalizeOrigin, planAdditions, sameAuthenticator } from './add-accounts';
 import { MAX_BACKUP_BYTES, openBackup, plainExport, planImport, sealBackup } from './backup';
@@ -106,7 +106,7 @@ export interface PlatformPort {
 
 /**
  * The enrollment a tab's setup page filled, followed until ThingPark's answer settles it. The
- * account itself is in the vault from the fill on (unconfirmed, lib/enrollment-state.ts); this
+ * account itself is in the vault from the fill on (unconfirmed, lib/keycloak/enrollment-state.ts); this
  * ties it to the tab, with a sealed copy (ciphertext only) until the vault is known to hold it.
  */
 interface TabEnrollment {
@@ -165,7 +165,7 @@ export const KEYS = {
   sessionKey: 'vaultKey',
   tabs: 'tabs',
   platforms: 'platforms',
-  /** Enrollment events that happened while the vault was locked (lib/enrollment-state.ts). */
+  /** Enrollment events that happened while the vault was locked (lib/keycloak/enrollment-state.ts). */
   settle: 'settle',
   /** Sealed copies of enrolled accounts until the vault on disk holds them (`Copies`). */
   copies: 'copies',
@@ -1000,7 +1000,7 @@ export function createVaultService(deps: VaultServiceDeps) {
       const stale = sentAt != null && e0 != null && ((e0.submittedAt !== null && sentAt < e0.submittedAt) || (e0.leftAt !== null && sentAt < e0.leftAt));
       if (!stale) {
         // Write-ahead: the account is in the vault from the moment its code is filled, marked
-        // unconfirmed (lib/enrollment-state.ts says why). The page is answered at once; the
+        // unconfirmed (lib/keycloak/enrollment-state.ts says why). The page is answered at once; the
         // vault write runs meanwhile, and the submit waits for it (page.submitted).
         // A refill of the same page keeps the entry (its id, fill time, and the label the user
         // may have given it meanwhile).

@@ -1,9 +1,9 @@
-import type { LoginPage, OtpPage, PageKindInfo } from '@/lib/keycloak-page';
-import { detectPageKind, realmFromPath, selectDevice } from '@/lib/keycloak-page';
+import type { LoginPage, OtpPage, PageKindInfo } from '@/lib/keycloak/page-detection';
+import { detectPageKind, realmFromPath, selectDevice } from '@/lib/keycloak/page-detection';
 import { needsClockCorrection } from '@/lib/otp/clock';
 import type { AppError, PageKind, Reply } from '@/lib/protocol';
-import { fillFromPrefetch, type Fill } from '@/lib/prefetch';
-import { guardSubmit } from '@/lib/submit-guard';
+import { fillFromPrefetch, type Fill } from '@/lib/keycloak/prefetch';
+import { guardSubmit } from '@/lib/keycloak/submit-guard';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
 import { fillInput, submitForm } from '@/components/page/fill';
@@ -148,7 +148,7 @@ export function createPageRunner() {
       listeningForOtpSubmit = true;
       // Any submit ends the code's refresh.
       page.form.addEventListener('submit', () => clearTimeout(otpTimer));
-      // Our code goes once the background has marked its step used (lib/submit-guard.ts says
+      // Our code goes once the background has marked its step used (lib/keycloak/submit-guard.ts says
       // why: Firefox can drop a message sent as the page leaves). Only our code becomes "used":
       // a code the user typed instead says nothing about ours, and goes at once.
       guardSubmit(page.form, { passes: () => page.input.value !== lastFilledOtp, record: () => request('page.otpSubmitted', {}) });

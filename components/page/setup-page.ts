@@ -1,9 +1,9 @@
 import { MAX_QR_IMAGE_CHARS, type AppError } from '@/lib/protocol';
-import { detectPage, type PageInfo, type SetupPage } from '@/lib/keycloak-page';
+import { detectPage, type PageInfo, type SetupPage } from '@/lib/keycloak/page-detection';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
 import { needsClockCorrection } from '@/lib/otp/clock';
-import { guardSubmit, isKeycloakCancel } from '@/lib/submit-guard';
+import { guardSubmit, isKeycloakCancel } from '@/lib/keycloak/submit-guard';
 import { fillInput, submitForm } from './fill';
 import type { showNotice } from './notice';
 
@@ -92,7 +92,7 @@ export function createSetupRunner(deps: SetupDeps): SetupRunner {
     if (quiet) return scheduleRefresh(page, offer.code, offer.refreshInMs);
 
     // The submit goes once the background has recorded it and the account is on disk
-    // (lib/submit-guard.ts says why). Keycloak's Cancel is recorded too: the account saved at
+    // (lib/keycloak/submit-guard.ts says why). Keycloak's Cancel is recorded too: the account saved at
     // the fill goes, ThingPark registers nothing.
     guardSubmit(page.form, {
       record: (submitter) => {

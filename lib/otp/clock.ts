@@ -1,5 +1,5 @@
 /**
- * The server's clock, as content scripts measure it: kept apart from the OTP code (lib/login.ts)
+ * The server's clock, as content scripts measure it: kept apart from the OTP code (lib/keycloak/login.ts)
  * so that the script on every ThingPark page stays small.
  */
 

@@ -2,7 +2,7 @@
 // simulator under '/custom/' for the generic "Fill one-time code" detection (lib/otp-fields.ts):
 //   GET  /custom/otp?user=<username>&variant=single|segmented|named[&realm=<realm>]
 //   POST /custom/verify   (username + mfa_code | verification_code | code [+ realm])
-// No Keycloak ids, so lib/keycloak-page.ts sees `none`. Codes are checked against the user's
+// No Keycloak ids, so lib/keycloak/page-detection.ts sees `none`. Codes are checked against the user's
 // devices with the Keycloak OTP login's rules (keycloak.mjs checkDeviceCode: ±lookAround steps
 // around the server time incl. the clock offset, a used code refused for period × 3, the device's
 // last-used state updated), and the same brute-force lock (MAX_OTP_FAILURES wrong codes lock the

@@ -1,5 +1,5 @@
 // Tests of the simulator's non-Keycloak OTP pages (tests/simulator/custom-pages.mjs, served under
-// '/custom/'): the markup each variant serves, how lib/keycloak-page.ts and lib/otp-fields.ts
+// '/custom/'): the markup each variant serves, how lib/keycloak/page-detection.ts and lib/otp-fields.ts
 // read it, and POST /custom/verify applying the Keycloak OTP login's rules.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import * as OTPAuth from 'otpauth';
 import { Window } from 'happy-dom';
 import { createSimulator, FIXED_DEVICES } from '../simulator/server.mjs';
 import { MAX_OTP_FAILURES } from '../simulator/keycloak.mjs';
-import { detectPage } from '../../lib/keycloak-page';
+import { detectPage } from '../../lib/keycloak/page-detection';
 import { findOtpTarget, type OtpTarget } from '../../lib/otp-fields';
 
 type Sim = Awaited<ReturnType<typeof createSimulator>>;

@@ -24,7 +24,7 @@ import {
 import * as kc from '../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './fakes';
 import { fakeQrImage, fakeReadQr } from './fake-qr';
-import { fillFromPrefetch, PREFETCH_REQUEST } from '../../lib/prefetch';
+import { fillFromPrefetch, PREFETCH_REQUEST } from '../../lib/keycloak/prefetch';
 
 // ---------------------------------------------------------------------------------------------
 // Data
@@ -550,7 +550,7 @@ describe('parseMessage: page.fill and page.otpSubmitted', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The code asked for before the page is read (lib/prefetch.ts): used only when it is exactly the
+// The code asked for before the page is read (lib/keycloak/prefetch.ts): used only when it is exactly the
 // page's own answer. Each case asks the real service both ways, in this order (as a page does).
 
 describe('page.fill asked before the page is read (prefetch)', () => {

@@ -20,7 +20,7 @@ import {
   type Protocol,
   type Reply,
 } from '../../lib/protocol';
-import type { ManualInfo } from '../../lib/enrollment';
+import type { ManualInfo } from '../../lib/keycloak/setup-check';
 import * as kc from '../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './fakes';
 import { fakeQrImage, fakeReadQr, UNREADABLE_QR } from './fake-qr';

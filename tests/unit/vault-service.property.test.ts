@@ -26,7 +26,7 @@ import { isUnconfirmed, parseVaultData, type StoredAccount, type VaultData } fro
 import { accountToUri, base32FromBytes, parseOtpauthUri, type OtpAccount } from '../../lib/otp/otp';
 import { sealBackup } from '../../lib/backup';
 import { matchPatternFor } from '../../lib/platforms';
-import { realmFromUrl } from '../../lib/keycloak-page';
+import { realmFromUrl } from '../../lib/keycloak/page-detection';
 import { APP_CODES, badResult, hostileString, mutated, runs, secretSpellings } from './property-helpers';
 import { MemoryArea, FakeAlarms } from './fakes';
 import { fakeQrImage, fakeReadQr, UNREADABLE_QR } from './fake-qr';

@@ -1,14 +1,14 @@
 /**
- * Login logic (lib/login.ts), pure: which stored account and Keycloak OTP device an OTP page is
+ * Login logic (lib/keycloak/login.ts), pure: which stored account and Keycloak OTP device an OTP page is
  * for (exact origin, realm, user name, device list), which code Keycloak accepts now (Keycloak
  * 20+ refuses a code already accepted for the device, the setup code included), marking a code
  * used, and the server clock offset from a `Date` header.
  */
 import { describe, expect, it } from 'vitest';
-import { clockOffset, codeNow, markUsed, pickAccount, SKEW_TOLERANCE_MS, type LoginContext } from '../../lib/login';
-import { parseVaultData, type StoredAccount } from '../../lib/accounts';
-import { parseOtpauthUri } from '../../lib/otp/otp';
-import { needsClockCorrection } from '../../lib/otp/clock';
+import { clockOffset, codeNow, markUsed, pickAccount, SKEW_TOLERANCE_MS, type LoginContext } from '../../../lib/keycloak/login';
+import { parseVaultData, type StoredAccount } from '../../../lib/accounts';
+import { parseOtpauthUri } from '../../../lib/otp/otp';
+import { needsClockCorrection } from '../../../lib/otp/clock';
 
 // ---------------------------------------------------------------------------------------------
 // Data and helpers

@@ -1,20 +1,20 @@
 /**
  * Property-based tests of the setup page's evidence (issue 8, hostile input): the QR image and
  * the text it decodes to (lib/otp/qr.ts), the cross-check against Keycloak's hidden raw secret and
- * the manual-mode key (lib/enrollment.ts crossCheck), and the plan the background would keep
- * (lib/enroll.ts planEnrollment). A page can show anything: pixels of any size, a QR that is not
+ * the manual-mode key (lib/keycloak/setup-check.ts crossCheck), and the plan the background would keep
+ * (lib/keycloak/enroll-plan.ts planEnrollment). A page can show anything: pixels of any size, a QR that is not
  * otpauth, one whose secret disagrees with the hidden field, huge text. The answer is always a
  * value: an account that the vault can store, or a refusal with a documented code.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeQr, MAX_QR_PIXELS } from '../../lib/otp/qr';
-import { crossCheck, type EnrollmentEvidence, type ManualInfo } from '../../lib/enrollment';
-import { planEnrollment } from '../../lib/enroll';
-import { EMPTY_VAULT, parseVaultData } from '../../lib/accounts';
-import { accountToUri, base32FromBytes, parseOtpauthUri, validateParams, type OtpAccount } from '../../lib/otp/otp';
-import { keycloakQr } from '../fixtures/qr/images';
-import { applyEdit, badResult, editArb, ENROLL_CODES, hostileString, maybeHuge, QR_CODES, runs, type Edit } from './property-helpers';
+import { decodeQr, MAX_QR_PIXELS } from '../../../lib/otp/qr';
+import { crossCheck, type EnrollmentEvidence, type ManualInfo } from '../../../lib/keycloak/setup-check';
+import { planEnrollment } from '../../../lib/keycloak/enroll-plan';
+import { EMPTY_VAULT, parseVaultData } from '../../../lib/accounts';
+import { accountToUri, base32FromBytes, parseOtpauthUri, validateParams, type OtpAccount } from '../../../lib/otp/otp';
+import { keycloakQr } from '../../fixtures/qr/images';
+import { applyEdit, badResult, editArb, ENROLL_CODES, hostileString, maybeHuge, QR_CODES, runs, type Edit } from '../property-helpers';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const keyOf = (raw: string) => base32FromBytes(utf8(raw));

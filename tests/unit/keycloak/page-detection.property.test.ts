@@ -1,5 +1,5 @@
 /**
- * Property-based tests of page detection (issue 8, hostile input): lib/keycloak-page.ts
+ * Property-based tests of page detection (issue 8, hostile input): lib/keycloak/page-detection.ts
  * (detectPage) and lib/otp-fields.ts (findOtpTarget) run on every page of the platforms, i.e. on
  * markup anyone can shape. On random DOMs built node by node (nested forms, SVG look-alikes,
  * inputs outside their form, duplicate ids, hidden inputs named like Keycloak's, huge attribute
@@ -16,14 +16,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Window } from 'happy-dom';
-import { detectPage, detectPageKind, type PageInfo } from '../../lib/keycloak-page';
-import { findOtpTarget, type OtpTarget } from '../../lib/otp-fields';
-import { hostileString, maybeHuge, runs } from './property-helpers';
+import { detectPage, detectPageKind, type PageInfo } from '../../../lib/keycloak/page-detection';
+import { findOtpTarget, type OtpTarget } from '../../../lib/otp-fields';
+import { hostileString, maybeHuge, runs } from '../property-helpers';
 
 const XHTML = 'http://www.w3.org/1999/xhtml';
 const SVG = 'http://www.w3.org/2000/svg';
 
-/** detectPage's KEY_IDS (lib/keycloak-page.ts): one element each, or the page is ambiguous. */
+/** detectPage's KEY_IDS (lib/keycloak/page-detection.ts): one element each, or the page is ambiguous. */
 const KEY_IDS = [
   'kc-totp-settings-form', 'kc-otp-login-form', 'kc-form-login', 'totp', 'totpSecret', 'kc-totp-secret-qr-code',
   'kc-totp-secret-key', 'userLabel', 'otp', 'selectedCredentialId',

@@ -4,9 +4,9 @@
  * Data comes from thingpark-login.md and from the simulator (the same strings Keycloak renders).
  */
 import { describe, expect, it } from 'vitest';
-import { crossCheck, type EnrollErrorCode, type EnrollmentEvidence, type ManualInfo } from '../../lib/enrollment';
-import { base32FromBytes } from '../../lib/otp/otp';
-import * as kc from '../simulator/keycloak.mjs';
+import { crossCheck, type EnrollErrorCode, type EnrollmentEvidence, type ManualInfo } from '../../../lib/keycloak/setup-check';
+import { base32FromBytes } from '../../../lib/otp/otp';
+import * as kc from '../../simulator/keycloak.mjs';
 
 // Keycloak's own example (thingpark-login.md).
 const RAW = 'Aq3kP9vLm2Rt7Wc1Bn5d';

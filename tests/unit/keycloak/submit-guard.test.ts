@@ -1,11 +1,11 @@
-// lib/submit-guard.ts on a Keycloak-like setup form, parsed with happy-dom (the vitest environment
+// lib/keycloak/submit-guard.ts on a Keycloak-like setup form, parsed with happy-dom (the vitest environment
 // stays plain Node). A listener on the window, which runs after the form's own, stands for the
 // browser: it notes each submission as "went" (not cancelled) or "held", and cancels it so that
 // happy-dom does not navigate.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { Window } from 'happy-dom';
-import { guardSubmit, isKeycloakCancel } from '../../lib/submit-guard';
+import { guardSubmit, isKeycloakCancel } from '../../../lib/keycloak/submit-guard';
 
 const FORM = `<form id="kc-totp-settings-form" action="/login-actions/required-action" method="post">
   <input id="totp" name="totp" value="123456">

@@ -10,11 +10,11 @@ import {
   defaultDeviceName,
   planEnrollment,
   type EnrollInput,
-} from '../../lib/enroll';
-import type { EnrollmentEvidence } from '../../lib/enrollment';
-import { EMPTY_VAULT, parseVaultData, type StoredAccount, type VaultData } from '../../lib/accounts';
-import { codeAt, codeForStep, stepAt, type OtpAccount } from '../../lib/otp/otp';
-import * as kc from '../simulator/keycloak.mjs';
+} from '../../../lib/keycloak/enroll-plan';
+import type { EnrollmentEvidence } from '../../../lib/keycloak/setup-check';
+import { EMPTY_VAULT, parseVaultData, type StoredAccount, type VaultData } from '../../../lib/accounts';
+import { codeAt, codeForStep, stepAt, type OtpAccount } from '../../../lib/otp/otp';
+import * as kc from '../../simulator/keycloak.mjs';
 
 const RAW = 'Aq3kP9vLm2Rt7Wc1Bn5d';
 const URI =

@@ -1,4 +1,4 @@
-// Tests of lib/keycloak-page.ts against the fixture pages in tests/fixtures/pages/ (generated from
+// Tests of lib/keycloak/page-detection.ts against the fixture pages in tests/fixtures/pages/ (generated from
 // the simulator's classic and keycloak.v2 renderers by tests/fixtures/make-fixtures.mjs, plus
 // hand-written adversarial pages). Pages are parsed with happy-dom explicitly and the Document is
 // passed in: the vitest environment stays plain Node, so a stray browser global in lib/ fails.
@@ -9,10 +9,10 @@ import { Window } from 'happy-dom';
 import {
   detectPage, detectPageKind, realmFromPath, realmFromUrl, selectDevice,
   type LoginPage, type OtpPage, type PageInfo, type SetupPage,
-} from '../../lib/keycloak-page';
-import { crossCheck, type ManualInfo } from '../../lib/enrollment';
-import { FIXED_DEVICES, MESSAGES } from '../simulator/server.mjs';
-import { decodeQrDataUrl } from '../simulator/qrdecode.mjs';
+} from '../../../lib/keycloak/page-detection';
+import { crossCheck, type ManualInfo } from '../../../lib/keycloak/setup-check';
+import { FIXED_DEVICES, MESSAGES } from '../../simulator/server.mjs';
+import { decodeQrDataUrl } from '../../simulator/qrdecode.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -2,8 +2,8 @@
  * Login: which stored account and which Keycloak OTP device a login page is for, and which code
  * Keycloak will accept now. Pure; the background applies it to the page's sender origin.
  */
-import type { StoredAccount } from './accounts';
-import { codeForStep, stepAt } from './otp/otp';
+import type { StoredAccount } from '../accounts';
+import { codeForStep, stepAt } from '../otp/otp';
 import { same, sameLabel } from './names';
 
 export interface PageDevice {
@@ -108,7 +108,7 @@ export function markUsed(account: StoredAccount, step: number): StoredAccount {
 }
 
 // Clock helpers live in ./clock (content scripts import them without the OTP code).
-export { clockOffset, SKEW_TOLERANCE_MS } from './otp/clock';
+export { clockOffset, SKEW_TOLERANCE_MS } from '../otp/clock';
 
 /** The code to show in the popup right now (no reuse rule: showing is not using). */
 export function displayCode(account: StoredAccount, nowMs: number): { code: string; validForMs: number | null } {

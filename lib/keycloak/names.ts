@@ -1,6 +1,6 @@
 /**
  * How user and device names compare between what Keycloak shows and what we stored. Apart from
- * lib/login.ts so that page scripts can use them without the OTP code.
+ * lib/keycloak/login.ts so that page scripts can use them without the OTP code.
  */
 
 /** User names: Keycloak's are case-insensitive; the page may pad them. */

@@ -3,10 +3,10 @@
  * store and the code and device name we fill. Pure; the background keeps the plan pending until
  * Keycloak accepts it (a secret the server never accepted is never kept).
  */
-import type { StoredAccount, VaultData } from './accounts';
-import { crossCheck, type EnrollError, type EnrollmentEvidence } from './enrollment';
-import { codeAt, codeForStep, stepAt } from './otp/otp';
-import { err, ok, type Result } from './util/result';
+import type { StoredAccount, VaultData } from '../accounts';
+import { crossCheck, type EnrollError, type EnrollmentEvidence } from './setup-check';
+import { codeAt, codeForStep, stepAt } from '../otp/otp';
+import { err, ok, type Result } from '../util/result';
 
 export const DEVICE_NAME_PREFIX = 'ThingPark Autofill';
 

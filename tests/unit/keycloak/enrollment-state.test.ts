@@ -1,11 +1,11 @@
 /**
- * Every transition of an enrolled account (lib/enrollment-state.ts): from each state (not enrolled
+ * Every transition of an enrolled account (lib/keycloak/enrollment-state.ts): from each state (not enrolled
  * by us, filled, submitted, confirmed), each event gives the state the issue asks for. Removal
  * happens only on proof that ThingPark does not have the device.
  */
 import { describe, expect, it } from 'vitest';
-import { applyEnrollmentEvent, applySettled, applyToVault, parseSettled, type EnrollmentEvent } from '../../lib/enrollment-state';
-import { isUnconfirmed, type EnrollmentRecord, type StoredAccount, type VaultData } from '../../lib/accounts';
+import { applyEnrollmentEvent, applySettled, applyToVault, parseSettled, type EnrollmentEvent } from '../../../lib/keycloak/enrollment-state';
+import { isUnconfirmed, type EnrollmentRecord, type StoredAccount, type VaultData } from '../../../lib/accounts';
 
 const base: StoredAccount = {
   kind: 'totp',

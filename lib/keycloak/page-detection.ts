@@ -17,7 +17,7 @@
  * login-config-totp.ftl in `base`/`keycloak` and `keycloak.v2`), which the server itself reads;
  * labels are never used because the v2 setup form's `<label for>` values are wrong.
  */
-import type { ManualInfo } from './enrollment';
+import type { ManualInfo } from './setup-check';
 
 export type Theme = 'classic' | 'v2';
 

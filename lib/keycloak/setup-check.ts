@@ -12,8 +12,8 @@ import {
   type Algorithm,
   type OtpAccount,
   type OtpErrorCode,
-} from './otp/otp';
-import { err, ok, type Result } from './util/result';
+} from '../otp/otp';
+import { err, ok, type Result } from '../util/result';
 
 /** Manual mode ("Unable to scan?") text, as shown by `#kc-totp-secret-key` and `li#kc-totp-*`. */
 export interface ManualInfo {

@@ -124,7 +124,7 @@ export function AccountList({ current, onAdd, onLocked, firstList }: Props) {
   }, []);
 
   const tab = current.tab;
-  // The background sends the accounts in list order (lib/accounts.ts, inListOrder), the first
+  // The background sends the accounts in list order (lib/vault/accounts.ts, inListOrder), the first
   // screen's already in this order: the current platform's go first, then the rest. One pass.
   const sorted = useMemo(() => (accounts ? platformFirst(accounts, tab) : []), [accounts, tab?.origin, tab?.realm]);
 

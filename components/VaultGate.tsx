@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { RESET_CONFIRM, type AppError, type VaultStatus } from '@/lib/protocol';
-import type { VaultErrorCode } from '@/lib/vault';
+import type { VaultErrorCode } from '@/lib/vault/envelope';
 import { useVault } from './useVault';
 import { CreateVaultForm, UnlockForm } from './VaultForms';
 import { ErrorMessage } from './ErrorMessage';

@@ -3,7 +3,7 @@
  * what a page, even its own popup, parsed), bound to a platform origin, and compared with what
  * the vault holds so that an import run twice adds nothing twice.
  */
-import type { StoredAccount } from './accounts';
+import type { StoredAccount } from './vault/accounts';
 import { parseOtpauthUri } from './otp/otp';
 import type { AddOutcome, NewAccount } from './protocol';
 

@@ -1,6 +1,6 @@
 /**
  * Which accounts belong to the platform a tab shows, and the popup's order that follows from it.
- * Apart from lib/accounts.ts (which parses stored accounts, with the OTP code behind it) so that
+ * Apart from lib/vault/accounts.ts (which parses stored accounts, with the OTP code behind it) so that
  * the popup's first bundle does not carry those parsers.
  */
 

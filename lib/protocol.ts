@@ -4,7 +4,7 @@
  * every failure comes back as a value (`{ ok: false, error }`), so no caller waits on silence.
  */
 import { isRecord, type Result } from './util/result';
-import type { VaultErrorCode } from './vault';
+import type { VaultErrorCode } from './vault/envelope';
 import type { Settings } from './settings';
 import type { Policy } from './policy';
 import type { EnrollErrorCode, ManualInfo } from './keycloak/setup-check';

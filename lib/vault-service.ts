@@ -15,9 +15,9 @@ import {
   unlockVault,
   type VaultEnvelopeV1,
   type VaultKey,
-} from './vault';
+} from './vault/envelope';
 import { platformFirst } from './platform-order';
-import { EMPTY_VAULT, inListOrder, isUnconfirmed, parseVaultData, type StoredAccount, type VaultData } from './accounts';
+import { EMPTY_VAULT, inListOrder, isUnconfirmed, parseVaultData, type StoredAccount, type VaultData } from './vault/accounts';
 import { applySettled, applyToVault, parseSettled, type EnrollmentEvent } from './keycloak/enrollment-state';
 import { same, sameLabel } from './keycloak/names';
 import { addAccount, planEnrollment } from './keycloak/enroll-plan';
@@ -26,7 +26,7 @@ import { secondsLeft } from './otp/otp';
 import { codeNow, displayCode, markUsed, pickAccount } from './keycloak/login';
 import { effectiveOffset } from './otp/clock';
 import { normalizeOrigin, planAdditions, sameAuthenticator } from './add-accounts';
-import { MAX_BACKUP_BYTES, openBackup, plainExport, planImport, sealBackup } from './backup';
+import { MAX_BACKUP_BYTES, openBackup, plainExport, planImport, sealBackup } from './vault/backup';
 import { findSameHost, isBuiltIn, matchPatternFor, parsePlatformUrl, parseStoredPlatforms, scriptIdFor, type StoredPlatform } from './platforms';
 import { accountToUri } from './otp/otp';
 import { DEFAULT_SETTINGS, mergeSettings, type Settings } from './settings';
@@ -46,7 +46,7 @@ import {
   type Reply,
   type VaultStatus,
 } from './protocol';
-import type { VaultErrorCode } from './vault';
+import type { VaultErrorCode } from './vault/envelope';
 import { err, ok, type Result } from './util/result';
 
 /** A key-value storage area (`storage.local` or `storage.session`). */
@@ -1315,7 +1315,7 @@ function rawReplacer(_key: string, value: unknown): unknown {
 }
 
 /**
- * The accounts as lists show them (lib/accounts.ts, inListOrder), kept per accounts array: every
+ * The accounts as lists show them (lib/vault/accounts.ts, inListOrder), kept per accounts array: every
  * change to the vault makes a new array, so a kept list is never stale, and opening the popup
  * again costs no sorting.
  */

@@ -3,7 +3,7 @@
  * store and the code and device name we fill. Pure; the background keeps the plan pending until
  * Keycloak accepts it (a secret the server never accepted is never kept).
  */
-import type { StoredAccount, VaultData } from '../accounts';
+import type { StoredAccount, VaultData } from '../vault/accounts';
 import { crossCheck, type EnrollError, type EnrollmentEvidence } from './setup-check';
 import { codeAt, codeForStep, stepAt } from '../otp/otp';
 import { err, ok, type Result } from '../util/result';

@@ -10,7 +10,7 @@
  * not have it; anything else keeps it, unconfirmed, for the user to see. A kept secret ThingPark
  * refused costs a click to remove; a dropped secret ThingPark accepted locks the user out.
  */
-import type { ConfirmEvidence, StoredAccount, VaultData } from '../accounts';
+import type { ConfirmEvidence, StoredAccount, VaultData } from '../vault/accounts';
 
 export type EnrollmentEvent =
   /** The setup form was submitted with what we filled. */

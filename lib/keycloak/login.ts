@@ -2,7 +2,7 @@
  * Login: which stored account and which Keycloak OTP device a login page is for, and which code
  * Keycloak will accept now. Pure; the background applies it to the page's sender origin.
  */
-import type { StoredAccount } from '../accounts';
+import type { StoredAccount } from '../vault/accounts';
 import { codeForStep, stepAt } from '../otp/otp';
 import { same, sameLabel } from './names';
 

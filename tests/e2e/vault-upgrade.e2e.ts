@@ -3,7 +3,7 @@
  * version's own code) in a real browser: it unlocks with its passphrase as it is, its accounts
  * are all there with their codes, and the first change writes it as format 2, which still opens.
  * (That 0.1.0 refuses format 2 as "made by a newer version" is proved against its reader in
- * tests/unit/vault-version.test.ts.)
+ * tests/unit/vault/version.test.ts.)
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { normalizeOrigin, planAdditions } from '../../lib/add-accounts';
-import type { StoredAccount } from '../../lib/accounts';
+import type { StoredAccount } from '../../lib/vault/accounts';
 import { accountToUri, type Base32Secret, type OtpAccount } from '../../lib/otp/otp';
 import type { NewAccount } from '../../lib/protocol';
 

@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import type { OtpErrorCode } from '../../lib/otp/otp';
-import type { VaultErrorCode } from '../../lib/vault';
+import type { VaultErrorCode } from '../../lib/vault/envelope';
 import type { EnrollErrorCode } from '../../lib/keycloak/setup-check';
 import type { MigrationErrorCode, MigrationSkipReason } from '../../lib/migration';
 import type { AppErrorCode } from '../../lib/protocol';

@@ -22,7 +22,7 @@ import {
   type Reply,
   type VaultStatus,
 } from '../../lib/protocol';
-import { DEFAULT_ITERATIONS, type VaultEnvelopeV1 } from '../../lib/vault';
+import { DEFAULT_ITERATIONS, type VaultEnvelopeV1 } from '../../lib/vault/envelope';
 import { fromBase64, toBase64 } from '../../lib/util/base64';
 import * as kc from '../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './fakes';

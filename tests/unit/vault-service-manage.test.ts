@@ -18,12 +18,12 @@ import type {
   Protocol,
   Reply,
 } from '../../lib/protocol';
-import { importKey, openVault } from '../../lib/vault';
-import { inListOrder, parseVaultData, type VaultData } from '../../lib/accounts';
+import { importKey, openVault } from '../../lib/vault/envelope';
+import { inListOrder, parseVaultData, type VaultData } from '../../lib/vault/accounts';
 import { onPlatform, platformFirst } from '../../lib/platform-order';
 import { parseMessage } from '../../lib/protocol';
 import { parseOtpauthUri } from '../../lib/otp/otp';
-import { MAX_BACKUP_BYTES } from '../../lib/backup';
+import { MAX_BACKUP_BYTES } from '../../lib/vault/backup';
 import { fromBase64, toBase64 } from '../../lib/util/base64';
 import { MemoryArea, FakeAlarms } from './fakes';
 import { fakeReadQr } from './fake-qr';

@@ -13,8 +13,8 @@ import {
   type VaultService,
 } from '../../lib/vault-service';
 import type { AppErrorCode, Caller, Message, MessageType, Protocol, Reply, VaultStatus } from '../../lib/protocol';
-import { importKey, openVault, parseEnvelope, type VaultEnvelopeV1 } from '../../lib/vault';
-import { parseVaultData, type StoredAccount, type VaultData } from '../../lib/accounts';
+import { importKey, openVault, parseEnvelope, type VaultEnvelopeV1 } from '../../lib/vault/envelope';
+import { parseVaultData, type StoredAccount, type VaultData } from '../../lib/vault/accounts';
 import { parseOtpauthUri } from '../../lib/otp/otp';
 import { fromBase64, toBase64 } from '../../lib/util/base64';
 import { MemoryArea, FakeAlarms } from './fakes';

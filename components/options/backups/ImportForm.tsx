@@ -3,7 +3,7 @@
  * merges it (nothing stored is ever replaced) and answers with what it did to each account.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { MAX_BACKUP_BYTES } from '@/lib/backup';
+import { MAX_BACKUP_BYTES } from '@/lib/vault/backup';
 import type { AppError, ImportReport } from '@/lib/protocol';
 import { request } from '../../client';
 import { PassphraseField } from '../../PassphraseField';

@@ -12,7 +12,7 @@ import {
   type EnrollInput,
 } from '../../../lib/keycloak/enroll-plan';
 import type { EnrollmentEvidence } from '../../../lib/keycloak/setup-check';
-import { EMPTY_VAULT, parseVaultData, type StoredAccount, type VaultData } from '../../../lib/accounts';
+import { EMPTY_VAULT, parseVaultData, type StoredAccount, type VaultData } from '../../../lib/vault/accounts';
 import { codeAt, codeForStep, stepAt, type OtpAccount } from '../../../lib/otp/otp';
 import * as kc from '../../simulator/keycloak.mjs';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { applyEnrollmentEvent, applySettled, applyToVault, parseSettled, type EnrollmentEvent } from '../../../lib/keycloak/enrollment-state';
-import { isUnconfirmed, type EnrollmentRecord, type StoredAccount, type VaultData } from '../../../lib/accounts';
+import { isUnconfirmed, type EnrollmentRecord, type StoredAccount, type VaultData } from '../../../lib/vault/accounts';
 
 const base: StoredAccount = {
   kind: 'totp',

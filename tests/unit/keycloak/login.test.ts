@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { clockOffset, codeNow, markUsed, pickAccount, SKEW_TOLERANCE_MS, type LoginContext } from '../../../lib/keycloak/login';
-import { parseVaultData, type StoredAccount } from '../../../lib/accounts';
+import { parseVaultData, type StoredAccount } from '../../../lib/vault/accounts';
 import { parseOtpauthUri } from '../../../lib/otp/otp';
 import { needsClockCorrection } from '../../../lib/otp/clock';
 

@@ -359,7 +359,7 @@ interface Fixture {
 let fixtures: Fixture[] = [];
 
 beforeAll(() => {
-  const dir = new URL('../fixtures/pages/', import.meta.url);
+  const dir = new URL('../../fixtures/pages/', import.meta.url);
   fixtures = readdirSync(dir)
     .filter((f) => f.endsWith('.html') && !f.startsWith('adversarial-'))
     .sort()

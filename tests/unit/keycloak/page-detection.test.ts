@@ -17,7 +17,7 @@ import { decodeQrDataUrl } from '../../simulator/qrdecode.mjs';
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const PAGES = new URL('../fixtures/pages/', import.meta.url);
+const PAGES = new URL('../../fixtures/pages/', import.meta.url);
 const SETUP_URL = 'https://community.thingpark.io/auth/realms/tpw-users-actility-tpe-ope/login-actions/required-action?execution=CONFIGURE_TOTP&client_id=tpe&tab_id=q3mKx0aZr7U';
 const AUTH_URL = 'https://community.thingpark.io/auth/realms/tpw-users-actility-tpe-ope/login-actions/authenticate?client_id=tpe&tab_id=q3mKx0aZr7U';
 

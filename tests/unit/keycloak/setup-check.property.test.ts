@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { decodeQr, MAX_QR_PIXELS } from '../../../lib/otp/qr';
 import { crossCheck, type EnrollmentEvidence, type ManualInfo } from '../../../lib/keycloak/setup-check';
 import { planEnrollment } from '../../../lib/keycloak/enroll-plan';
-import { EMPTY_VAULT, parseVaultData } from '../../../lib/accounts';
+import { EMPTY_VAULT, parseVaultData } from '../../../lib/vault/accounts';
 import { accountToUri, base32FromBytes, parseOtpauthUri, validateParams, type OtpAccount } from '../../../lib/otp/otp';
 import { keycloakQr } from '../../fixtures/qr/images';
 import { applyEdit, badResult, editArb, ENROLL_CODES, hostileString, maybeHuge, QR_CODES, runs, type Edit } from '../property-helpers';

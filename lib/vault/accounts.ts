@@ -2,8 +2,8 @@
  * The decrypted vault's content: accounts bound to the platform (origin and Keycloak realm)
  * where they were enrolled. Only the background ever holds this in plaintext.
  */
-import { parseOtpauthUri, accountToUri, type OtpAccount } from './otp/otp';
-import { ok, err, isRecord, type Result } from './util/result';
+import { parseOtpauthUri, accountToUri, type OtpAccount } from '../otp/otp';
+import { ok, err, isRecord, type Result } from '../util/result';
 
 export interface StoredAccount extends OtpAccount {
   /** Random id, stable across renames and moves. */
@@ -63,7 +63,7 @@ export function isUnconfirmed(a: { enrollment?: EnrollmentRecord | null }): bool
 /**
  * The decrypted vault content. Version 2 added `enrollment` to accounts; version 1 content (every
  * account then was kept only once ThingPark had accepted it) is read as version 2 with no
- * enrollment record (lib/accounts.ts, parseVaultData).
+ * enrollment record (lib/vault/accounts.ts, parseVaultData).
  */
 export interface VaultData {
   version: 2;

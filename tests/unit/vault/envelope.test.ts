@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromBase64, toBase64 } from '../../lib/util/base64';
+import { fromBase64, toBase64 } from '../../../lib/util/base64';
 import {
   DEFAULT_ITERATIONS,
   changePassphrase,
@@ -14,7 +14,7 @@ import {
   type VaultEnvelopeV1,
   type VaultError,
   type VaultKey,
-} from '../../lib/vault';
+} from '../../../lib/vault/envelope';
 
 // Fast KDF for everything except the one test that checks the production default.
 const FAST = { iterations: 1000, allowWeakKdfForTests: true } as const;

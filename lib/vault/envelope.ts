@@ -16,8 +16,8 @@
  *   additional authenticated data.
  */
 
-import { toBase64, fromBase64 } from './util/base64';
-import { err, isRecord, ok, type Result } from './util/result';
+import { toBase64, fromBase64 } from '../util/base64';
+import { err, isRecord, ok, type Result } from '../util/result';
 
 export const MIN_PASSPHRASE_LENGTH = 8;
 /** OWASP Password Storage Cheat Sheet: PBKDF2-HMAC-SHA256 needs at least 600,000 iterations. */
@@ -28,7 +28,7 @@ export const MAX_ITERATIONS = 10_000_000;
 const FORMAT = 'thingpark-autofill-vault';
 /**
  * The envelope version this build writes. 2: the content's accounts carry their enrollment record
- * (lib/accounts.ts); the crypto is version 1's. Written as 2 so that version 0.1.0, which reads
+ * (lib/vault/accounts.ts); the crypto is version 1's. Written as 2 so that version 0.1.0, which reads
  * only 1, refuses such a vault or backup as "made by a newer version" (and changes nothing)
  * instead of opening it and dropping the records it does not know on its next write.
  */

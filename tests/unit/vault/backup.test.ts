@@ -1,14 +1,14 @@
 /**
- * Encrypted backups (lib/backup.ts): the file round-trips, every kind of bad file is told apart,
+ * Encrypted backups (lib/vault/backup.ts): the file round-trips, every kind of bad file is told apart,
  * an import never replaces what is stored and says what happened to each account, and the plain
  * export reads back in any authenticator.
  */
 import { describe, expect, it } from 'vitest';
-import { openBackup, plainExport, planImport, sealBackup } from '../../lib/backup';
-import type { StoredAccount, VaultData } from '../../lib/accounts';
-import { parseOtpauthUri } from '../../lib/otp/otp';
-import { createVault } from '../../lib/vault';
-import { fromBase64, toBase64 } from '../../lib/util/base64';
+import { openBackup, plainExport, planImport, sealBackup } from '../../../lib/vault/backup';
+import type { StoredAccount, VaultData } from '../../../lib/vault/accounts';
+import { parseOtpauthUri } from '../../../lib/otp/otp';
+import { createVault } from '../../../lib/vault/envelope';
+import { fromBase64, toBase64 } from '../../../lib/util/base64';
 
 const KDF = { iterations: 1000, allowWeakKdfForTests: true } as const;
 const PASS = 'backup passphrase 2024';

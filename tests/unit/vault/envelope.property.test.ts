@@ -1,5 +1,5 @@
 /**
- * Property-based tests of lib/vault.ts and lib/backup.ts (issue 8, hostile input): `storage.local`
+ * Property-based tests of lib/vault/envelope.ts and lib/vault/backup.ts (issue 8, hostile input): `storage.local`
  * can be edited by anyone with the disk, and a backup file comes from anywhere. Random JSON and
  * envelopes with any field replaced, bits flipped or the iteration count made huge or negative
  * give a VaultErrorCode, never an exception, never a hang (no key derivation above
@@ -18,12 +18,12 @@ import {
   unlockVault,
   type VaultEnvelopeV1,
   type VaultKey,
-} from '../../lib/vault';
-import { openBackup, planImport, sealBackup } from '../../lib/backup';
-import { parseVaultData, type StoredAccount, type VaultData } from '../../lib/accounts';
-import { parseOtpauthUri } from '../../lib/otp/otp';
-import { fromBase64, toBase64 } from '../../lib/util/base64';
-import { badResult, hostileString, mutated, runs, VAULT_CODES } from './property-helpers';
+} from '../../../lib/vault/envelope';
+import { openBackup, planImport, sealBackup } from '../../../lib/vault/backup';
+import { parseVaultData, type StoredAccount, type VaultData } from '../../../lib/vault/accounts';
+import { parseOtpauthUri } from '../../../lib/otp/otp';
+import { fromBase64, toBase64 } from '../../../lib/util/base64';
+import { badResult, hostileString, mutated, runs, VAULT_CODES } from '../property-helpers';
 
 /** One PBKDF2 iteration: these tests are about parsing and authentication, not the KDF's cost. */
 const KDF = { iterations: 1, allowWeakKdfForTests: true } as const;

@@ -5,15 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { openVault, parseEnvelope, sealVault, unlockVault, VAULT_VERSION } from '../../lib/vault';
-import { parseVaultData, type VaultData } from '../../lib/accounts';
-import { openBackup, sealBackup } from '../../lib/backup';
-import * as reader010 from '../fixtures/reader-0.1.0/vault';
+import { openVault, parseEnvelope, sealVault, unlockVault, VAULT_VERSION } from '../../../lib/vault/envelope';
+import { parseVaultData, type VaultData } from '../../../lib/vault/accounts';
+import { openBackup, sealBackup } from '../../../lib/vault/backup';
+import * as reader010 from '../../fixtures/reader-0.1.0/vault';
 
 const PASS = 'correct horse battery staple';
 const KDF = { iterations: 1000, allowWeakKdfForTests: true } as const;
-/** Written by 0.1.0's createVault (lib/vault.ts at 17bf7ee): two accounts, version 1 content. */
-const V1_TEXT = readFileSync(new URL('../fixtures/vault-v1/vault.json', import.meta.url), 'utf8');
+/** Written by 0.1.0's createVault (lib/vault/envelope.ts at 17bf7ee): two accounts, version 1 content. */
+const V1_TEXT = readFileSync(new URL('../../fixtures/vault-v1/vault.json', import.meta.url), 'utf8');
 const v1 = () => JSON.parse(V1_TEXT) as Record<string, unknown>;
 
 describe('a version 1 vault (0.1.0)', () => {

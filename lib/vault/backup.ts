@@ -1,15 +1,15 @@
 /**
- * Encrypted backups: the vault's own envelope format (lib/vault.ts) under a passphrase the user
+ * Encrypted backups: the vault's own envelope format (lib/vault/envelope.ts) under a passphrase the user
  * picks for the file, so a backup opens in any profile, and a raw vault blob is a backup too.
  * Importing merges: nothing stored is ever replaced, and every account in the file is reported
  * as added, skipped (already there) or conflicting.
  */
 import { parseVaultData, type StoredAccount, type VaultData } from './accounts';
-import { accountToUri } from './otp/otp';
-import { sameUser } from './add-accounts';
-import type { ImportedAccount, ImportReport } from './protocol';
-import { createVault, unlockVault, type CreateOptions, type VaultError } from './vault';
-import { err, ok, type Result } from './util/result';
+import { accountToUri } from '../otp/otp';
+import { sameUser } from '../add-accounts';
+import type { ImportedAccount, ImportReport } from '../protocol';
+import { createVault, unlockVault, type CreateOptions, type VaultError } from './envelope';
+import { err, ok, type Result } from '../util/result';
 
 /** Larger than any real vault (5,000 accounts are about 2 MB) and small enough to parse at once. */
 export const MAX_BACKUP_BYTES = 10 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'wxt';
-import { OTP_PAGE_MATCHES, SETUP_PAGE_MATCHES, THINGPARK_MATCHES } from './lib/hosts';
+import { OTP_PAGE_MATCHES, SETUP_PAGE_MATCHES, THINGPARK_MATCHES } from './lib/platforms/saas-hosts';
 
 /**
  * When the page scripts run (issue 7's fill latency and page-load overhead, measured with
@@ -58,13 +58,13 @@ export default defineConfig({
       { matches: SETUP_PAGE_MATCHES, js: ['qr-reader.js'], run_at: pageScriptsRunAt(browser) },
       { matches: THINGPARK_MATCHES, js: ['thingpark.js'], run_at: pageScriptsRunAt(browser) },
     ],
-    // Self-hosted platforms: the options page asks for one exact host at a time (lib/platforms.ts).
+    // Self-hosted platforms: the options page asks for one exact host at a time (lib/platforms/self-hosted.ts).
     optional_host_permissions: ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*'],
     action: { default_title: '__MSG_extName__' },
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     },
-    // Policies for support teams (lib/policy.ts). Firefox reads managed storage from a
+    // Policies for support teams (lib/settings/policy.ts). Firefox reads managed storage from a
     // "storage" native manifest or enterprise policies and needs no schema.
     ...(browser === 'firefox' ? {} : { storage: { managed_schema: 'managed_schema.json' } }),
     ...(browser === 'firefox'

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { AccountSummary, AppError, Reply } from '@/lib/protocol';
-import { onPlatform, platformFirst } from '@/lib/platform-order';
+import type { AccountSummary, AppError, Reply } from '@/lib/protocol/messages';
+import { onPlatform, platformFirst } from '@/lib/platforms/on-platform';
 import { request } from './client';
 import { ErrorMessage } from './ErrorMessage';
 import { CodeRow, ROW_HEIGHT, type ListedAccount } from './CodeRow';

@@ -5,9 +5,9 @@
  * confirms are the new accounts sent again, and the background saves them in one write.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { normalizeOrigin } from '@/lib/add-accounts';
+import { normalizeOrigin } from '@/lib/import/additions';
 import { realmFromUrl } from '@/lib/keycloak/page-detection';
-import type { AppError, NewAccount } from '@/lib/protocol';
+import type { AppError, NewAccount } from '@/lib/protocol/messages';
 import { request } from './client';
 import { ErrorMessage } from './ErrorMessage';
 import { t } from './i18n';

@@ -1,4 +1,4 @@
-import type { AccountSummary } from '@/lib/protocol';
+import type { AccountSummary } from '@/lib/protocol/messages';
 import type { ShownCode } from './useCodes';
 import { t } from './i18n';
 import { UnconfirmedMark } from './UnconfirmedMark';

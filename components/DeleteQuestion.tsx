@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol';
+import type { AppError } from '@/lib/protocol/messages';
 import { request } from './client';
 import { ErrorMessage } from './ErrorMessage';
 import { t } from './i18n';

@@ -1,4 +1,4 @@
-import type { AppError } from '@/lib/protocol';
+import type { AppError } from '@/lib/protocol/messages';
 import { errorText } from './i18n';
 
 /** An error announced to screen readers as soon as it appears. */

@@ -1,6 +1,6 @@
 import { useEffect, useReducer, useState } from 'preact/hooks';
-import type { AppError, VaultStatus } from '@/lib/protocol';
-import { AUTO_LOCK_MAX, AUTO_LOCK_MIN } from '@/lib/settings';
+import type { AppError, VaultStatus } from '@/lib/protocol/messages';
+import { AUTO_LOCK_MAX, AUTO_LOCK_MIN } from '@/lib/settings/settings';
 import { VaultGate, type RunRequest } from './VaultGate';
 import { ChangePassphraseForm } from './VaultForms';
 import { ErrorMessage } from './ErrorMessage';

@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import type { AccountSummary } from '@/lib/protocol';
+import type { AccountSummary } from '@/lib/protocol/messages';
 import { t } from './i18n';
 import { localTime, unconfirmedSince } from './local-time';
 

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol';
+import type { AppError } from '@/lib/protocol/messages';
 import { PassphraseField } from './PassphraseField';
 import { ErrorMessage } from './ErrorMessage';
 import { t } from './i18n';

@@ -1,4 +1,4 @@
-import type { Reply } from '@/lib/protocol';
+import type { Reply } from '@/lib/protocol/messages';
 import type { request as Request } from './client';
 import { findCurrentTab, type CurrentTabState } from './current-tab';
 import { FIRST_SCREEN_ROWS } from './list-size';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol';
+import type { AppError } from '@/lib/protocol/messages';
 import { request } from './client';
 
 /** A code as the popup shows it. */

@@ -1,6 +1,6 @@
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
-import type { AppError, MessageType, Protocol, VaultStatus } from '@/lib/protocol';
+import type { AppError, MessageType, Protocol, VaultStatus } from '@/lib/protocol/messages';
 import { browser } from 'wxt/browser';
 import { request } from './client';
 

@@ -1,11 +1,11 @@
 import { browser, type Browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { createVaultService, type StorageArea } from '@/lib/vault-service';
-import { encodeReply, parseMessage } from '@/lib/protocol';
-import { callerOf } from '@/lib/caller';
+import { createVaultService, type StorageArea } from '@/lib/service/service';
+import { encodeReply, parseMessage } from '@/lib/protocol/messages';
+import { callerOf } from '@/lib/protocol/caller';
 import { defaultDeviceName } from '@/lib/keycloak/enroll-plan';
-import { otpPagesOf, setupPagesOf } from '@/lib/hosts';
-import { otpScriptIdOf, groupRegistered, scriptIdsOf, setupScriptIdOf } from '@/lib/platforms';
+import { otpPagesOf, setupPagesOf } from '@/lib/platforms/saas-hosts';
+import { otpScriptIdOf, groupRegistered, scriptIdsOf, setupScriptIdOf } from '@/lib/platforms/self-hosted';
 import { readSetupQr } from '@/components/background/setup-qr';
 
 const area = (a: Browser.storage.StorageArea): StorageArea => ({
@@ -48,7 +48,7 @@ export default defineBackground(() => {
       },
       unregister: unregisterPlatformScripts,
       // A platform counts as registered when all of its scripts are; a lone one is removed,
-      // so that the platform is registered again, whole (lib/platforms.ts, groupRegistered).
+      // so that the platform is registered again, whole (lib/platforms/self-hosted.ts, groupRegistered).
       registered: async () => {
         const { complete, lone } = groupRegistered((await browser.scripting.getRegisteredContentScripts()).map((s) => s.id));
         if (lone.length) await browser.scripting.unregisterContentScripts({ ids: lone });
@@ -107,7 +107,7 @@ export default defineBackground(() => {
   browser.tabs.onRemoved.addListener((tabId) => void service.onTabRemoved(tabId));
 
   browser.runtime.onMessage.addListener((raw, sender) => {
-    // Who is asking, from the browser's sender information, never from the message (lib/caller.ts).
+    // Who is asking, from the browser's sender information, never from the message (lib/protocol/caller.ts).
     const caller = callerOf(sender, { id: browser.runtime.id, baseUrl: browser.runtime.getURL('/') });
     if (!caller) return undefined; // not ours: stay silent, as if nobody listened
     const message = parseMessage(raw);

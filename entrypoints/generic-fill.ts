@@ -1,5 +1,5 @@
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
-import { findOtpTarget, type OtpTarget } from '@/lib/otp-fields';
+import { findOtpTarget, type OtpTarget } from '@/lib/generic/otp-fields';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';
 import { fillInput, fillSegmented } from '@/components/page/fill';

@@ -1,6 +1,6 @@
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { browser } from 'wxt/browser';
-import { decodeReply, type Reply } from '@/lib/protocol';
+import { decodeReply, type Reply } from '@/lib/protocol/messages';
 import { PREFETCH_REQUEST } from '@/lib/keycloak/prefetch';
 import type { PrefetchSlot } from '@/components/page/runner';
 

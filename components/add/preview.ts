@@ -2,9 +2,9 @@
  * Turns the background's dry-run answer and what the popup found unusable into the rows, summary
  * and warnings of the preview, in the user's language.
  */
-import type { MigrationErrorCode, MigrationSkipReason } from '@/lib/migration';
+import type { MigrationErrorCode, MigrationSkipReason } from '@/lib/import/google-migration';
 import { parseOtpauthUri } from '@/lib/otp/otp';
-import type { AddOutcome, NewAccount } from '@/lib/protocol';
+import type { AddOutcome, NewAccount } from '@/lib/protocol/messages';
 import { errorText, t } from '../i18n';
 import type { Collected, LineError, LineProblem } from './sources';
 

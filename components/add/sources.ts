@@ -6,10 +6,10 @@
  * The popup checks here only to say precisely what is wrong before anything is sent; the
  * background parses every URI again and alone decides what is saved.
  */
-import { combineBatches, isMigrationUri, parseMigrationUri, type MigrationBatch, type MigrationErrorCode, type MigrationSkipped } from '@/lib/migration';
+import { combineBatches, isMigrationUri, parseMigrationUri, type MigrationBatch, type MigrationErrorCode, type MigrationSkipped } from '@/lib/import/google-migration';
 import { accountToUri, parseOtpauthUri, type OtpErrorCode } from '@/lib/otp/otp';
 
-/** The protocol accepts URIs up to this length (lib/protocol.ts). */
+/** The protocol accepts URIs up to this length (lib/protocol/messages.ts). */
 export const MAX_URI_LENGTH = 4096;
 /** The protocol accepts at most this many accounts in one request. */
 export const MAX_ACCOUNTS = 5000;

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { AccountSummary, AppError } from '@/lib/protocol';
+import type { AccountSummary, AppError } from '@/lib/protocol/messages';
 import type { SectionProps } from '../Options';
 import { request } from '../client';
 import { ErrorMessage } from '../ErrorMessage';

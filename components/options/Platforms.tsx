@@ -6,8 +6,8 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { findSameHost, isBuiltIn, matchPatternFor, parsePlatformUrl } from '@/lib/platforms';
-import type { AppError, PlatformSummary } from '@/lib/protocol';
+import { findSameHost, isBuiltIn, matchPatternFor, parsePlatformUrl } from '@/lib/platforms/self-hosted';
+import type { AppError, PlatformSummary } from '@/lib/protocol/messages';
 import type { SectionProps } from '../Options';
 import { request } from '../client';
 import { ErrorMessage } from '../ErrorMessage';

@@ -1,7 +1,7 @@
 import type { LoginPage, OtpPage, PageKindInfo } from '@/lib/keycloak/page-detection';
 import { detectPageKind, realmFromPath, selectDevice } from '@/lib/keycloak/page-detection';
 import { needsClockCorrection } from '@/lib/otp/clock';
-import type { AppError, PageKind, Reply } from '@/lib/protocol';
+import type { AppError, PageKind, Reply } from '@/lib/protocol/messages';
 import { fillFromPrefetch, type Fill } from '@/lib/keycloak/prefetch';
 import { guardSubmit } from '@/lib/keycloak/submit-guard';
 import { request } from '@/components/client';

@@ -1,4 +1,4 @@
-import { MAX_QR_IMAGE_CHARS, type AppError } from '@/lib/protocol';
+import { MAX_QR_IMAGE_CHARS, type AppError } from '@/lib/protocol/messages';
 import { detectPage, type PageInfo, type SetupPage } from '@/lib/keycloak/page-detection';
 import { request } from '@/components/client';
 import { errorText, t } from '@/components/i18n';

@@ -14,7 +14,7 @@
  *
  * Pure: no browser globals.
  */
-import type { FillReply, FillRequest, Reply } from '../protocol';
+import type { FillReply, FillRequest, Reply } from '../protocol/messages';
 import { same, sameLabel } from './names';
 
 /** The request sent before the page is known: nothing read from it. */

@@ -6,8 +6,8 @@
  */
 import { parseVaultData, type StoredAccount, type VaultData } from './accounts';
 import { accountToUri } from '../otp/otp';
-import { sameUser } from '../add-accounts';
-import type { ImportedAccount, ImportReport } from '../protocol';
+import { sameUser } from '../import/additions';
+import type { ImportedAccount, ImportReport } from '../protocol/messages';
 import { createVault, unlockVault, type CreateOptions, type VaultError } from './envelope';
 import { err, ok, type Result } from '../util/result';
 

@@ -67,7 +67,7 @@ describe(`built extension for ${KIND}`, () => {
   });
   it('reaches only the ThingPark hosts, from top frames only, under a CSP without eval or remote code', () => {
     // Granted at install: the ThingPark SaaS hosts, over https. Anything broader is optional
-    // (one host at a time, asked from the user's click: lib/platforms.ts).
+    // (one host at a time, asked from the user's click: lib/platforms/self-hosted.ts).
     const thingpark = /^https:\/\/(\*\.)?([a-z0-9-]+\.)*(thingpark\.io|thingpark\.com|actility\.com)\/\*$/;
     expect(manifest.host_permissions.length).toBeGreaterThan(0);
     for (const pattern of manifest.host_permissions) expect(pattern).toMatch(thingpark);

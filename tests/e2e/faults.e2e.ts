@@ -8,7 +8,7 @@
  *   the page says so, and it is there after the unlock and logs in;
  * - two tabs enrolling two users at the same moment: both saved, both log in;
  * - many failed unlock attempts: each one answered (after its full key derivation, proved in
- *   tests/unit/vault-service-faults.test.ts), the page stays responsive meanwhile, and the right
+ *   tests/unit/service/faults.test.ts), the page stays responsive meanwhile, and the right
  *   passphrase still unlocks.
  * The browser restart (locked, data intact) is in vault.e2e.ts and the auto-lock after the idle
  * time in options-settings.e2e.ts.
@@ -66,7 +66,7 @@ afterEach(async (context) => {
 /**
  * A message from an extension page. Firefox refuses one that arrives while its event page is
  * being suspended ("Receiving end does not exist": not delivered); the extension's own client
- * sends such a message again (lib/protocol.ts), and so does this.
+ * sends such a message again (lib/protocol/messages.ts), and so does this.
  */
 async function send(s: Session, message: Record<string, unknown>): Promise<any> {
   for (let attempt = 0; ; attempt++) {
@@ -234,7 +234,7 @@ describe(`many wrong passphrases, two enrollments at once, in ${KIND}`, () => {
       w.__attempts = { started: performance.now(), pending: 5, answers: [] as { code: string; ms: number }[] };
       for (let i = 0; i < 5; i++) {
         void api.runtime.sendMessage({ type: 'vault.unlock', passphrase: `wrong passphrase ${i}` }).then((raw: any) => {
-          const r = typeof raw === 'string' ? JSON.parse(raw) : raw; // a JSON string (lib/protocol.ts)
+          const r = typeof raw === 'string' ? JSON.parse(raw) : raw; // a JSON string (lib/protocol/messages.ts)
           w.__attempts.pending--;
           w.__attempts.answers.push({ code: r?.error?.code ?? 'ok', ms: performance.now() - w.__attempts.started });
         });

@@ -152,7 +152,7 @@ export async function earlyCodeUsed(page: Page, extOrigin: string): Promise<bool
 /** On the dashboard after a successful login? */
 export const onDashboard = (page: Page) => page.evaluate(() => document.querySelector('h1')?.textContent === 'ThingPark Enterprise' && !!document.getElementById('tpe-logout'));
 
-/** An account as `accounts.list` gives it (lib/protocol.ts, AccountSummary): what the tests read. */
+/** An account as `accounts.list` gives it (lib/protocol/messages.ts, AccountSummary): what the tests read. */
 export interface Listed {
   id: string;
   accountName: string;

@@ -1,5 +1,5 @@
 // Non-Keycloak one-time-code pages (custom login themes, self-hosted variants), served by the
-// simulator under '/custom/' for the generic "Fill one-time code" detection (lib/otp-fields.ts):
+// simulator under '/custom/' for the generic "Fill one-time code" detection (lib/generic/otp-fields.ts):
 //   GET  /custom/otp?user=<username>&variant=single|segmented|named[&realm=<realm>]
 //   POST /custom/verify   (username + mfa_code | verification_code | code [+ realm])
 // No Keycloak ids, so lib/keycloak/page-detection.ts sees `none`. Codes are checked against the user's

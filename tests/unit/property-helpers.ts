@@ -12,8 +12,8 @@ import fc from 'fast-check';
 import type { OtpErrorCode } from '../../lib/otp/otp';
 import type { VaultErrorCode } from '../../lib/vault/envelope';
 import type { EnrollErrorCode } from '../../lib/keycloak/setup-check';
-import type { MigrationErrorCode, MigrationSkipReason } from '../../lib/migration';
-import type { AppErrorCode } from '../../lib/protocol';
+import type { MigrationErrorCode, MigrationSkipReason } from '../../lib/import/google-migration';
+import type { AppErrorCode } from '../../lib/protocol/messages';
 import type { QrErrorCode } from '../../lib/otp/qr';
 
 const scale = Number(process.env.FC_RUNS_SCALE ?? '1');

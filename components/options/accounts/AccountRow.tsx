@@ -1,5 +1,5 @@
 import { memo } from 'preact/compat';
-import type { AccountSummary } from '@/lib/protocol';
+import type { AccountSummary } from '@/lib/protocol/messages';
 import { t, type MessageKey } from '../../i18n';
 import type { Action, Note } from './editor';
 import type { ManagedAccount } from './grouping';

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol';
-import { normalizeOrigin } from '@/lib/add-accounts';
-import { isBuiltIn } from '@/lib/platforms';
+import type { AppError } from '@/lib/protocol/messages';
+import { normalizeOrigin } from '@/lib/import/additions';
+import { isBuiltIn } from '@/lib/platforms/self-hosted';
 import { request } from '../../client';
 import { errorText, t } from '../../i18n';
 import { ErrorMessage } from '../../ErrorMessage';

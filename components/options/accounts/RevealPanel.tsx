@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import type { AppError } from '@/lib/protocol';
+import type { AppError } from '@/lib/protocol/messages';
 import { request } from '../../client';
 import { t } from '../../i18n';
 import { ErrorMessage } from '../../ErrorMessage';

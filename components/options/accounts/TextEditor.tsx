@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol';
+import type { AppError } from '@/lib/protocol/messages';
 import { request } from '../../client';
 import { errorText, t } from '../../i18n';
 import { Field } from '../../add/Field';

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { AccountSummary } from '@/lib/protocol';
+import type { AccountSummary } from '@/lib/protocol/messages';
 import type { ManagedAccount } from './grouping';
 
 /** What a row can open, one at a time, under its buttons. */

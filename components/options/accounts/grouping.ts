@@ -1,4 +1,4 @@
-import type { AccountSummary } from '@/lib/protocol';
+import type { AccountSummary } from '@/lib/protocol/messages';
 
 /** An account prepared once per load: the name lists show and the lowercase text a filter looks in. */
 export interface ManagedAccount extends AccountSummary {

@@ -4,7 +4,7 @@
  * unlocked browser must not walk away with every secret.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol';
+import type { AppError } from '@/lib/protocol/messages';
 import { request } from '../../client';
 import { PassphraseField } from '../../PassphraseField';
 import { t } from '../../i18n';

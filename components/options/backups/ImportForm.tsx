@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_BACKUP_BYTES } from '@/lib/vault/backup';
-import type { AppError, ImportReport } from '@/lib/protocol';
+import type { AppError, ImportReport } from '@/lib/protocol/messages';
 import { request } from '../../client';
 import { PassphraseField } from '../../PassphraseField';
 import { errorText, t } from '../../i18n';

@@ -4,7 +4,7 @@
  * and the button can be reached at all.
  */
 import { useRef, useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol';
+import type { AppError } from '@/lib/protocol/messages';
 import { request } from '../../client';
 import { PassphraseField } from '../../PassphraseField';
 import { t } from '../../i18n';

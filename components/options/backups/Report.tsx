@@ -1,5 +1,5 @@
 /** What an import did with each account of the backup: added, already there, or in conflict. */
-import type { ImportedAccount, ImportReport } from '@/lib/protocol';
+import type { ImportedAccount, ImportReport } from '@/lib/protocol/messages';
 import { t, type MessageKey } from '../../i18n';
 import { platformText } from './text';
 

@@ -1,6 +1,6 @@
 /**
  * Property-based tests of page detection (issue 8, hostile input): lib/keycloak/page-detection.ts
- * (detectPage) and lib/otp-fields.ts (findOtpTarget) run on every page of the platforms, i.e. on
+ * (detectPage) and lib/generic/otp-fields.ts (findOtpTarget) run on every page of the platforms, i.e. on
  * markup anyone can shape. On random DOMs built node by node (nested forms, SVG look-alikes,
  * inputs outside their form, duplicate ids, hidden inputs named like Keycloak's, huge attribute
  * values) and on Keycloak's real pages with random edits:
@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Window } from 'happy-dom';
 import { detectPage, detectPageKind, type PageInfo } from '../../../lib/keycloak/page-detection';
-import { findOtpTarget, type OtpTarget } from '../../../lib/otp-fields';
+import { findOtpTarget, type OtpTarget } from '../../../lib/generic/otp-fields';
 import { hostileString, maybeHuge, runs } from '../property-helpers';
 
 const XHTML = 'http://www.w3.org/1999/xhtml';

@@ -6,7 +6,7 @@ import { OTP_PAGE_MATCHES, SETUP_PAGE_MATCHES, THINGPARK_MATCHES } from './lib/p
  * When the page scripts run (issue 7's fill latency and page-load overhead, measured with
  * `npm run bench`). Chromium: document_end, right after DOMContentLoaded; its document_idle made
  * pages load no faster and fills later. Firefox: document_idle (after the load event), which
- * takes our work out of the page's load at the same fill latency. entrypoints/background.ts mirrors
+ * takes our work out of the page's load at the same fill latency. entrypoints/background/index.ts mirrors
  * this for the scripts registered at run time for self-hosted platforms.
  */
 function pageScriptsRunAt(browser: string): 'document_end' | 'document_idle' {
@@ -15,6 +15,9 @@ function pageScriptsRunAt(browser: string): 'document_end' | 'document_idle' {
 
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
+  // Every import is written out, so that a reader follows it in one hop (no auto-imports from
+  // components/ and utils/).
+  imports: false,
   // TPA_OUT_DIR: a separate build directory (tests/browsers.mjs reads it too).
   outDir: process.env.TPA_OUT_DIR || '.output',
   manifestVersion: 3,
@@ -30,7 +33,7 @@ export default defineConfig({
       config.resolve = {
         ...config.resolve,
         // First match wins: ours goes before the polyfill module's.
-        alias: [{ find: /^wxt\/browser$/, replacement: resolve('components/page/native-browser.ts') }, ...entries],
+        alias: [{ find: /^wxt\/browser$/, replacement: resolve('utils/page/native-browser.ts') }, ...entries],
       };
     },
   },
@@ -48,7 +51,7 @@ export default defineConfig({
     },
     host_permissions: THINGPARK_MATCHES,
     // The page scripts are unlisted scripts declared here, not WXT content scripts: see why in
-    // entrypoints/thingpark.ts. When they run: see pageScriptsRunAt. Keycloak's required-action pages (TOTP
+    // entrypoints/thingpark/index.ts. When they run: see pageScriptsRunAt. Keycloak's required-action pages (TOTP
     // setup) also get the QR reader, first, so that it is there when thingpark.js looks for it
     // (no round trip to have it injected); every other page gets thingpark.js alone (no jsQR).
     // Keycloak's OTP pages ask for their code as they start loading (otp-prefetch.js, a few

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { AccountSummary, AppError, Reply } from '@/lib/protocol/messages';
 import { onPlatform, platformFirst } from '@/lib/platforms/on-platform';
-import { request } from './client';
+import { request } from '../utils/client';
 import { ErrorMessage } from './ErrorMessage';
 import { CodeRow, ROW_HEIGHT, type ListedAccount } from './CodeRow';
 import { RemoveConfirm } from './RemoveConfirm';
 import { useCodes } from './useCodes';
 import { findCurrentTab, type CurrentTab, type CurrentTabState } from './current-tab';
-import { errorText, t } from './i18n';
+import { errorText, t } from '../utils/i18n';
 import { OVERSCAN, VISIBLE_ROWS } from './list-size';
 
 const VIEWPORT_HEIGHT = VISIBLE_ROWS * ROW_HEIGHT;

@@ -1,6 +1,6 @@
 import type { AccountSummary } from '@/lib/protocol/messages';
 import type { ShownCode } from './useCodes';
-import { t } from './i18n';
+import { t } from '../utils/i18n';
 import { UnconfirmedMark } from './UnconfirmedMark';
 
 /** Height of one row in px: fixed, so the list can place and window rows without measuring. */

@@ -4,7 +4,7 @@ import { AUTO_LOCK_MAX, AUTO_LOCK_MIN } from '@/lib/settings/settings';
 import { VaultGate, type RunRequest } from './VaultGate';
 import { ChangePassphraseForm } from './VaultForms';
 import { ErrorMessage } from './ErrorMessage';
-import { t } from './i18n';
+import { t } from '../utils/i18n';
 import { Platforms } from './options/Platforms';
 import { ManageAccounts } from './options/ManageAccounts';
 import { Backups } from './options/Backups';

@@ -6,7 +6,7 @@ import { useCurrentTab } from './useCurrentTab';
 import type { CurrentTabState } from './current-tab';
 import { FirstVaultStatus } from './useVault';
 import type { PopupStart } from './popup-start';
-import { t } from './i18n';
+import { t } from '../utils/i18n';
 
 /**
  * `start`: what the popup asked for as it opened (components/popup-start.ts), so that the first

@@ -2,7 +2,7 @@ import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import type { AppError, MessageType, Protocol, VaultStatus } from '@/lib/protocol/messages';
 import { browser } from 'wxt/browser';
-import { request } from './client';
+import { request } from '../utils/client';
 
 /**
  * The vault's state as a page already knows it when it first renders (the popup asks before its

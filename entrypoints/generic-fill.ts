@@ -1,10 +1,10 @@
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { findOtpTarget, type OtpTarget } from '@/lib/generic/otp-fields';
-import { request } from '@/components/client';
-import { errorText, t } from '@/components/i18n';
-import { fillInput, fillSegmented } from '@/components/page/fill';
-import { showChooser, showNotice } from '@/components/page/notice';
-import { measureClockOffset } from '@/components/page/clock';
+import { request } from '@/utils/client';
+import { errorText, t } from '@/utils/i18n';
+import { fillInput, fillSegmented } from '@/utils/page/fill';
+import { showChooser, showNotice } from '@/utils/page/notice';
+import { measureClockOffset } from '@/utils/page/clock';
 
 /**
  * "Fill one-time code" (shortcut, context menu, popup) on a page the automatic detection does

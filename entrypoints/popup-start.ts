@@ -1,5 +1,5 @@
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
-import { request } from '@/components/client';
+import { request } from '@/utils/client';
 import { startPopup, type PopupStartSlot } from '@/components/popup-start';
 
 /**

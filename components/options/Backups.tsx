@@ -3,7 +3,7 @@
  * into any profile, and, behind a warning, the plain `otpauth://` list.
  */
 import type { SectionProps } from '../Options';
-import { t } from '../i18n';
+import { t } from '../../utils/i18n';
 import { ExportForm } from './backups/ExportForm';
 import { ImportForm } from './backups/ImportForm';
 import { PlainExport } from './backups/PlainExport';

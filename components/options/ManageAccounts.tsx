@@ -1,9 +1,9 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { AccountSummary, AppError } from '@/lib/protocol/messages';
 import type { SectionProps } from '../Options';
-import { request } from '../client';
+import { request } from '../../utils/client';
 import { ErrorMessage } from '../ErrorMessage';
-import { t } from '../i18n';
+import { t } from '../../utils/i18n';
 import { AccountRow, type RowContext } from './accounts/AccountRow';
 import type { Action, Note } from './accounts/editor';
 import { filterGroups, fullName, groupByOrigin, keepUnchanged, prepare, type ManagedAccount } from './accounts/grouping';

@@ -9,9 +9,9 @@ import { browser } from 'wxt/browser';
 import { findSameHost, isBuiltIn, matchPatternFor, parsePlatformUrl } from '@/lib/platforms/self-hosted';
 import type { AppError, PlatformSummary } from '@/lib/protocol/messages';
 import type { SectionProps } from '../Options';
-import { request } from '../client';
+import { request } from '../../utils/client';
 import { ErrorMessage } from '../ErrorMessage';
-import { errorText, t } from '../i18n';
+import { errorText, t } from '../../utils/i18n';
 
 /** The add form's outcome: an error of the address, or a sentence for the status region. */
 type Notice = { error: AppError } | { done: string } | null;

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { Popup } from '@/components/Popup';
-import { request } from '@/components/client';
+import { request } from '@/utils/client';
 import { startPopup, type PopupStartSlot } from '@/components/popup-start';
 import '@/components/ui.css';
 

@@ -1,7 +1,7 @@
 /**
  * Who is asking the background: decided from what the browser says about the sender
  * (`runtime.MessageSender`), never from the message. Pure, so that every case is unit-tested
- * without a browser; `entrypoints/background.ts` passes the browser's sender and our own id.
+ * without a browser; `entrypoints/background/index.ts` passes the browser's sender and our own id.
  */
 import type { Caller } from './messages';
 

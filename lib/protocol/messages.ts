@@ -298,7 +298,7 @@ export const MAX_QR_IMAGE_CHARS = 1_000_000;
 export interface PageEvidence {
   /**
    * The QR image's `src` as the page has it (Keycloak: a PNG `data:` URL), read by the background
-   * (components/background/setup-qr.ts); '' for an image whose `src` is too long to send; null
+   * (entrypoints/background/setup-qr.ts); '' for an image whose `src` is too long to send; null
    * when the page shows no QR code (Keycloak's "Unable to scan?" mode).
    */
   qrImage: string | null;

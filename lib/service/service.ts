@@ -76,7 +76,7 @@ export interface VaultServiceDeps {
   loadQrReader: (tabId: number, frameId: number) => Promise<void>;
   /**
    * Reads a setup page's QR image (`PageEvidence.qrImage`): its text, or null when it cannot be
-   * read. The background's is components/background/setup-qr.ts.
+   * read. The background's is entrypoints/background/setup-qr.ts.
    */
   readQr: (image: string) => Promise<string | null>;
   /** What the administrator set in managed storage (`storage.managed`); absent: no policy. */

@@ -51,7 +51,7 @@ export function writeControlExtension(kind, dir) {
 });
 `,
   );
-  // Filled as ours fills (components/page/fill.ts): the value, then an input event.
+  // Filled as ours fills (utils/page/fill.ts): the value, then an input event.
   writeFileSync(
     join(dir, 'page.js'),
     `(() => {

@@ -7,7 +7,7 @@
  * - A script installed with evaluateOnNewDocument runs in every document of the tab before the
  *   page's own scripts. It listens for `input` events in the capture phase on `window`. The
  *   extension fills a field by calling the native value setter and dispatching `input` at once, in
- *   the same task (components/page/fill.ts), so the listener runs right after the value changed:
+ *   the same task (utils/page/fill.ts), so the listener runs right after the value changed:
  *   `performance.now()` there is the fill time. (Patching `HTMLInputElement.prototype.value`
  *   would not work: the content script runs in an isolated world (Chromium) or through Xray
  *   wrappers (Firefox) and never sees the page's prototype; DOM events cross that boundary.)

@@ -74,7 +74,7 @@ const meta = {
   date: new Date().toISOString(),
   commit: git(['rev-parse', 'HEAD']) || null,
   // Uncommitted changes in the sources that go into the build.
-  dirty: git(['status', '--porcelain', '--', 'entrypoints', 'components', 'lib', 'public', 'wxt.config.ts', 'package.json']) !== '',
+  dirty: git(['status', '--porcelain', '--', 'entrypoints', 'components', 'utils', 'lib', 'public', 'wxt.config.ts', 'package.json']) !== '',
   node: process.version,
   platform: `${os.type()} ${os.release()} ${os.arch()}`,
   cpus: os.cpus().length,

@@ -109,7 +109,7 @@ describe(`built extension for ${KIND}`, () => {
       expect(code.match(/addEventListener\(\s*[`'"]message[`'"]|\bonmessage\s*=/)?.[0] ?? null, file).toBeNull();
     }
     // Our sources never build HTML from strings (web-ext lint's UNSAFE_VAR_ASSIGNMENT and friends).
-    const sources = ['lib', 'components', 'entrypoints'].flatMap((d) =>
+    const sources = ['lib', 'components', 'utils', 'entrypoints'].flatMap((d) =>
       (readdirSync(d, { recursive: true }) as string[]).filter((f) => /\.tsx?$/.test(f)).map((f) => join(d, f)),
     );
     expect(sources.length).toBeGreaterThan(10);

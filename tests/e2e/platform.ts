@@ -130,7 +130,7 @@ export async function filledOtp(page: Page, timeoutMs = 10_000): Promise<string>
 /**
  * Chromium only: whether the OTP page's page script used the code asked for as the page started
  * loading (otp-prefetch.js), read in the extension's content-script world of the top frame over
- * CDP (components/page/runner.ts records it there); null when the page script took none.
+ * CDP (entrypoints/thingpark/runner.ts records it there); null when the page script took none.
  */
 export async function earlyCodeUsed(page: Page, extOrigin: string): Promise<boolean | null> {
   const cdp = await page.createCDPSession();

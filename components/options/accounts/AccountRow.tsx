@@ -1,6 +1,6 @@
 import { memo } from 'preact/compat';
 import type { AccountSummary } from '@/lib/protocol/messages';
-import { t, type MessageKey } from '../../i18n';
+import { t, type MessageKey } from '../../../utils/i18n';
 import type { Action, Note } from './editor';
 import type { ManagedAccount } from './grouping';
 import { TextEditor } from './TextEditor';

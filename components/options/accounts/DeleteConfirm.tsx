@@ -1,4 +1,4 @@
-import { t } from '../../i18n';
+import { t } from '../../../utils/i18n';
 import { DeleteQuestion } from '../../DeleteQuestion';
 import type { EditorProps } from './editor';
 import { fullName } from './grouping';

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import type { AppError } from '@/lib/protocol/messages';
-import { request } from '../../client';
-import { t } from '../../i18n';
+import { request } from '../../../utils/client';
+import { t } from '../../../utils/i18n';
 import { ErrorMessage } from '../../ErrorMessage';
 import { PassphraseField } from '../../PassphraseField';
 import { QrCode } from '../QrCode';

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { AppError } from '@/lib/protocol/messages';
-import { request } from '../../client';
-import { errorText, t } from '../../i18n';
+import { request } from '../../../utils/client';
+import { errorText, t } from '../../../utils/i18n';
 import { Field } from '../../add/Field';
 import { onEscape, useFocusOnMount, type EditorProps } from './editor';
 

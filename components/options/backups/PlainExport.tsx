@@ -5,9 +5,9 @@
  */
 import { useRef, useState } from 'preact/hooks';
 import type { AppError } from '@/lib/protocol/messages';
-import { request } from '../../client';
+import { request } from '../../../utils/client';
 import { PassphraseField } from '../../PassphraseField';
-import { t } from '../../i18n';
+import { t } from '../../../utils/i18n';
 import { Alert } from './Alert';
 import { datedFileName, saveTextFile } from './download';
 import { counted, exportErrorText } from './text';

@@ -1,6 +1,6 @@
 /** What an import did with each account of the backup: added, already there, or in conflict. */
 import type { ImportedAccount, ImportReport } from '@/lib/protocol/messages';
-import { t, type MessageKey } from '../../i18n';
+import { t, type MessageKey } from '../../../utils/i18n';
 import { platformText } from './text';
 
 const REASON: Record<ImportReport['conflicts'][number]['reason'], MessageKey> = {

@@ -1,7 +1,7 @@
 /** Wording shared by the Backups section's parts. */
 import { browser } from 'wxt/browser';
 import type { AppError } from '@/lib/protocol/messages';
-import { errorText, t, type MessageKey } from '../../i18n';
+import { errorText, t, type MessageKey } from '../../../utils/i18n';
 
 const plural = new Intl.PluralRules(browser.i18n.getUILanguage());
 

@@ -443,7 +443,7 @@ async function runSequence(startUnlocked: boolean, steps: Step[]): Promise<void>
         caller = step.caller;
         const message = parseMessage(step.raw); // a throw fails the property
         if (message === null) {
-          reply = { ok: false, error: { code: 'bad-request' } }; // what entrypoints/background.ts answers
+          reply = { ok: false, error: { code: 'bad-request' } }; // what entrypoints/background/index.ts answers
           break;
         }
         expect(message).toBe(step.raw); // accepted as is, never rewritten

@@ -1,7 +1,7 @@
 /**
  * A stand-in for the setup page's QR image in the background's unit tests: the "image" carries
  * its text, and `fakeReadQr` (the `readQr` dependency) gives it back. The real reader
- * (components/background/setup-qr.ts: lib/otp/qr.ts in the browser) is tested in qr.test.ts and
+ * (entrypoints/background/setup-qr.ts: lib/otp/qr.ts in the browser) is tested in qr.test.ts and
  * end to end in both browsers (tests/e2e/enroll.e2e.ts).
  */
 const PREFIX = 'fake-qr:';

@@ -12,7 +12,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('@/lib/import/google-migration', () => import('../../../lib/import/google-migration'));
 vi.mock('@/lib/otp/otp', () => import('../../../lib/otp/otp'));
-vi.mock('../../../components/i18n', () => ({
+vi.mock('../../../utils/i18n', () => ({
   t: (key: string, subs?: string | string[]) => (subs === undefined ? key : `${key}(${[subs].flat().join('|')})`),
   errorText: (error: { code: string }) => `error:${error.code}`,
 }));

@@ -129,9 +129,9 @@ describe('locale catalogues', () => {
 });
 
 describe('keys used by the code exist', () => {
-  const files = [...sourceFiles('components', ['.ts', '.tsx']), ...sourceFiles('entrypoints', ['.ts', '.tsx'])];
+  const files = ['components', 'utils', 'entrypoints'].flatMap((dir) => sourceFiles(dir, ['.ts', '.tsx']));
 
-  it("every t('…') key in components and entrypoints exists", () => {
+  it("every t('…') key in components, utils and entrypoints exists", () => {
     const used = new Set<string>();
     for (const file of files) {
       for (const m of read(file).matchAll(/\bt\(\s*'([A-Za-z0-9_@]+)'/g)) used.add(m[1]!);
@@ -154,7 +154,7 @@ describe('keys used by the code exist', () => {
     const codes = unionMembers('AppErrorCode', ['lib/protocol/messages.ts', 'lib/vault/envelope.ts', 'lib/keycloak/setup-check.ts', 'lib/otp/otp.ts']);
     // Sanity: the parse followed VaultErrorCode and read the protocol's own codes.
     expect(codes).toEqual(expect.arrayContaining(['wrong-passphrase', 'not-a-vault', 'forbidden', 'internal']));
-    expect(read('components/i18n.ts')).toMatch(/`error_\$\{error\.code\.replace\(\/-\/g, '_'\)\}`/);
+    expect(read('utils/i18n.ts')).toMatch(/`error_\$\{error\.code\.replace\(\/-\/g, '_'\)\}`/);
     for (const code of codes) {
       const key = `error_${code.replace(/-/g, '_')}`;
       expect(Object.keys(en), `${code} → ${key}`).toContain(key);

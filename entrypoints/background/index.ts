@@ -6,7 +6,7 @@ import { callerOf } from '@/lib/protocol/caller';
 import { defaultDeviceName } from '@/lib/keycloak/enroll-plan';
 import { otpPagesOf, setupPagesOf } from '@/lib/platforms/saas-hosts';
 import { otpScriptIdOf, groupRegistered, scriptIdsOf, setupScriptIdOf } from '@/lib/platforms/self-hosted';
-import { readSetupQr } from '@/components/background/setup-qr';
+import { readSetupQr } from '@/entrypoints/background/setup-qr';
 
 const area = (a: Browser.storage.StorageArea): StorageArea => ({
   get: async (key) => (await a.get(key))[key],

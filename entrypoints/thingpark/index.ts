@@ -1,14 +1,14 @@
 import { browser } from 'wxt/browser';
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { detectPageKind, type PageKindInfo } from '@/lib/keycloak/page-detection';
-import { createPageRunner } from '@/components/page/runner';
-import { pageLoaded } from '@/components/page/loaded';
+import { createPageRunner } from '@/entrypoints/thingpark/runner';
+import { pageLoaded } from '@/utils/page/loaded';
 
 /**
  * The content script of ThingPark pages: it decides from the DOM whether this is Keycloak's TOTP
  * setup page, its OTP page or its password page, and does nothing else anywhere else. Kept small:
  * a setup page's work (enrollment, jsQR) is in `qr-reader.js`, which the background injects into
- * setup pages only (see components/page/runner.ts).
+ * setup pages only (see entrypoints/thingpark/runner.ts).
  *
  * Declared in the manifest by wxt.config.ts (and registered for self-hosted platforms by the
  * background), not through WXT's `defineContentScript`: that wrapper announces every content

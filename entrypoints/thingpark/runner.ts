@@ -4,18 +4,18 @@ import { needsClockCorrection } from '@/lib/otp/clock';
 import type { AppError, PageKind, Reply } from '@/lib/protocol/messages';
 import { fillFromPrefetch, type Fill } from '@/lib/keycloak/prefetch';
 import { guardSubmit } from '@/lib/keycloak/submit-guard';
-import { request } from '@/components/client';
-import { errorText, t } from '@/components/i18n';
-import { fillInput, submitForm } from '@/components/page/fill';
-import { hideNotice, showChooser, showNotice } from '@/components/page/notice';
-import { measureClockOffset } from '@/components/page/clock';
-import { pageLoaded } from '@/components/page/loaded';
-import type { SetupRunner, SetupSlot } from './setup-page';
+import { request } from '@/utils/client';
+import { errorText, t } from '@/utils/i18n';
+import { fillInput, submitForm } from '@/utils/page/fill';
+import { hideNotice, showChooser, showNotice } from '@/utils/page/notice';
+import { measureClockOffset } from '@/utils/page/clock';
+import { pageLoaded } from '@/utils/page/loaded';
+import type { SetupRunner, SetupSlot } from '../qr-reader/setup-page';
 
 /**
  * What the content script does on each kind of Keycloak page. One runner per page load; the
  * background decides everything that involves a secret and answers with what to fill. A setup
- * page's work is in `qr-reader.js` (components/page/setup-page.ts), loaded on setup pages only.
+ * page's work is in `qr-reader.js` (entrypoints/qr-reader/setup-page.ts), loaded on setup pages only.
  */
 export function createPageRunner() {
   /** The page report's answer: the password page waits for it before watching its form. */

@@ -1,16 +1,16 @@
 import { MAX_QR_IMAGE_CHARS, type AppError } from '@/lib/protocol/messages';
 import { detectPage, type PageInfo, type SetupPage } from '@/lib/keycloak/page-detection';
-import { request } from '@/components/client';
-import { errorText, t } from '@/components/i18n';
+import { request } from '@/utils/client';
+import { errorText, t } from '@/utils/i18n';
 import { needsClockCorrection } from '@/lib/otp/clock';
 import { guardSubmit, isKeycloakCancel } from '@/lib/keycloak/submit-guard';
-import { fillInput, submitForm } from './fill';
-import type { showNotice } from './notice';
+import { fillInput, submitForm } from '../../utils/page/fill';
+import type { showNotice } from '../../utils/page/notice';
 
 /**
  * The TOTP setup page's part of the content script: sending what the page shows (the QR image,
  * the secret, the manual key) to the background, enrolling, keeping the filled code fresh. The
- * background reads the QR image (components/background/setup-qr.ts). It is bundled into
+ * background reads the QR image (entrypoints/background/setup-qr.ts). It is bundled into
  * `qr-reader.js` (its name from when jsQR ran in the page), which the manifest loads on Keycloak's
  * required-action pages and the background injects into a setup page found elsewhere
  * (`page.loadQrReader`), so the script that loads on every ThingPark page stays small. That
@@ -149,7 +149,7 @@ export function createSetupRunner(deps: SetupDeps): SetupRunner {
 }
 
 /**
- * The QR image's `src` for the background to read (components/background/setup-qr.ts), as the
+ * The QR image's `src` for the background to read (entrypoints/background/setup-qr.ts), as the
  * attribute has it: no fetching (a URL that is not a PNG `data:` URL is unreadable there), and no
  * decoding here, so the key URI is never decoded in the page's process. '' (unreadable) for a
  * `src` too long to send.

@@ -1,6 +1,6 @@
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { request } from '@/utils/client';
-import { startPopup, type PopupStartSlot } from '@/components/popup-start';
+import { startPopup, type PopupStartSlot } from '@/components/popup/popup-start';
 
 /**
  * Loaded by popup.html as a plain script in its head, before the popup's modules: it sends the

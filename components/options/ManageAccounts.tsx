@@ -1,8 +1,8 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { AccountSummary, AppError } from '@/lib/protocol/messages';
-import type { SectionProps } from '../Options';
+import type { SectionProps } from './Options';
 import { request } from '../../utils/client';
-import { ErrorMessage } from '../ErrorMessage';
+import { ErrorMessage } from '../shared/ErrorMessage';
 import { t } from '../../utils/i18n';
 import { AccountRow, type RowContext } from './accounts/AccountRow';
 import type { Action, Note } from './accounts/editor';

@@ -8,9 +8,9 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { findSameHost, isBuiltIn, matchPatternFor, parsePlatformUrl } from '@/lib/platforms/self-hosted';
 import type { AppError, PlatformSummary } from '@/lib/protocol/messages';
-import type { SectionProps } from '../Options';
+import type { SectionProps } from './Options';
 import { request } from '../../utils/client';
-import { ErrorMessage } from '../ErrorMessage';
+import { ErrorMessage } from '../shared/ErrorMessage';
 import { errorText, t } from '../../utils/i18n';
 
 /** The add form's outcome: an error of the address, or a sentence for the status region. */

@@ -1,5 +1,5 @@
 import { decodeQr, pngFromDataUrl } from '@/lib/otp/qr';
-import { drawPixels } from '@/components/add/qr-image';
+import { drawPixels } from '@/components/popup/add/qr-image';
 
 /**
  * Reads Keycloak's enrollment QR code for `page.enroll`, in the background: the setup page's

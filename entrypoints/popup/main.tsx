@@ -1,9 +1,9 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
-import { Popup } from '@/components/Popup';
+import { Popup } from '@/components/popup/Popup';
 import { request } from '@/utils/client';
-import { startPopup, type PopupStartSlot } from '@/components/popup-start';
-import '@/components/ui.css';
+import { startPopup, type PopupStartSlot } from '@/components/popup/popup-start';
+import '@/components/shared/ui.css';
 
 document.documentElement.lang = browser.i18n.getUILanguage();
 // popup-start.js asked for the vault's state, the accounts and the current tab while this module

@@ -37,7 +37,7 @@ describe(`built extension for ${KIND}`, () => {
   it("the popup's first load is its interface only: no account parsers, no Add-account view, no jsQR", () => {
     // What popup.html loads before its first render: its scripts and the modules it preloads
     // (Vite lists every static import there). The Add-account view, with the parsers of
-    // otpauth:// links and exports, and the QR reader load later (components/Popup.tsx).
+    // otpauth:// links and exports, and the QR reader load later (components/popup/Popup.tsx).
     const html = readFileSync(join(dir, 'popup.html'), 'utf8');
     const files = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="\/?([^"]+\.js)"/g)].map((m) => m[1]!);
     expect(files).toContain('popup-start.js');

@@ -7,7 +7,7 @@ import { TextEditor } from './TextEditor';
 import { MoveEditor } from './MoveEditor';
 import { DeleteConfirm } from './DeleteConfirm';
 import { RevealPanel } from './RevealPanel';
-import { UnconfirmedMark } from '../../UnconfirmedMark';
+import { UnconfirmedMark } from '../../shared/UnconfirmedMark';
 
 /**
  * What rows share. The section passes one stable object, so a row renders again only when its

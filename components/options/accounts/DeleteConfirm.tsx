@@ -1,5 +1,5 @@
 import { t } from '../../../utils/i18n';
-import { DeleteQuestion } from '../../DeleteQuestion';
+import { DeleteQuestion } from '../../shared/DeleteQuestion';
 import type { EditorProps } from './editor';
 import { fullName } from './grouping';
 

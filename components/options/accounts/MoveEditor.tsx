@@ -4,8 +4,8 @@ import { normalizeOrigin } from '@/lib/import/additions';
 import { isBuiltIn } from '@/lib/platforms/self-hosted';
 import { request } from '../../../utils/client';
 import { errorText, t } from '../../../utils/i18n';
-import { ErrorMessage } from '../../ErrorMessage';
-import { Field } from '../../add/Field';
+import { ErrorMessage } from '../../shared/ErrorMessage';
+import { Field } from '../../popup/add/Field';
 import { onEscape, useFocusOnMount, type EditorProps } from './editor';
 import { fullName } from './grouping';
 

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { AppError } from '@/lib/protocol/messages';
 import { request } from '../../../utils/client';
 import { errorText, t } from '../../../utils/i18n';
-import { Field } from '../../add/Field';
+import { Field } from '../../popup/add/Field';
 import { onEscape, useFocusOnMount, type EditorProps } from './editor';
 
 /** The background keeps at most this many characters of a label or device name. */

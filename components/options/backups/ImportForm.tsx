@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_BACKUP_BYTES } from '@/lib/vault/backup';
 import type { AppError, ImportReport } from '@/lib/protocol/messages';
 import { request } from '../../../utils/client';
-import { PassphraseField } from '../../PassphraseField';
+import { PassphraseField } from '../../shared/PassphraseField';
 import { errorText, t } from '../../../utils/i18n';
 import { Alert } from './Alert';
 import { Report } from './Report';

@@ -6,7 +6,7 @@
 import { useRef, useState } from 'preact/hooks';
 import type { AppError } from '@/lib/protocol/messages';
 import { request } from '../../../utils/client';
-import { PassphraseField } from '../../PassphraseField';
+import { PassphraseField } from '../../shared/PassphraseField';
 import { t } from '../../../utils/i18n';
 import { Alert } from './Alert';
 import { datedFileName, saveTextFile } from './download';

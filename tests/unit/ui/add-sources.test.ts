@@ -17,9 +17,9 @@ vi.mock('../../../utils/i18n', () => ({
   errorText: (error: { code: string }) => `error:${error.code}`,
 }));
 
-import { buildKeyUri, DEFAULT_KEY_FIELDS, type KeyErrors, type KeyFields } from '../../../components/add/key-entry';
-import { buildPreview, problemText } from '../../../components/add/preview';
-import { collectFromText, isEmpty, MAX_URI_LENGTH, type Collected, type LineError } from '../../../components/add/sources';
+import { buildKeyUri, DEFAULT_KEY_FIELDS, type KeyErrors, type KeyFields } from '../../../components/popup/add/key-entry';
+import { buildPreview, problemText } from '../../../components/popup/add/preview';
+import { collectFromText, isEmpty, MAX_URI_LENGTH, type Collected, type LineError } from '../../../components/popup/add/sources';
 import { combineBatches, parseMigrationUri, type MigrationBatch } from '../../../lib/import/google-migration';
 import { accountToUri, base32FromBytes, parseOtpauthUri, type Base32Secret, type OtpAccount } from '../../../lib/otp/otp';
 import type { AddOutcome, NewAccount } from '../../../lib/protocol/messages';

@@ -1,9 +1,9 @@
 /**
- * Moments in the UI (components/local-time.ts): since when an account saved at enrollment waits
+ * Moments in the UI (components/shared/local-time.ts): since when an account saved at enrollment waits
  * for ThingPark's confirmation, said as local time in the UI's language.
  */
 import { describe, expect, it } from 'vitest';
-import { localTime, unconfirmedSince } from '../../../components/local-time';
+import { localTime, unconfirmedSince } from '../../../components/shared/local-time';
 
 const at = (iso: string) => Date.parse(iso);
 /** Narrow and ordinary no-break spaces vary between ICU versions ("2:32 PM"): compared as spaces. */

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppError } from '@/lib/protocol/messages';
-import { request } from '../utils/client';
+import { request } from '../../utils/client';
 import { ErrorMessage } from './ErrorMessage';
-import { t } from '../utils/i18n';
+import { t } from '../../utils/i18n';
 
 export interface DeleteQuestionProps {
   accountId: string;

@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { VaultGate, type RunRequest } from './VaultGate';
+import { VaultGate, type RunRequest } from '../shared/VaultGate';
 import { AccountList, type FirstList } from './AccountList';
-import type { AddAccount as AddAccountView } from './AddAccount';
+import type { AddAccount as AddAccountView } from './add/AddAccount';
 import { useCurrentTab } from './useCurrentTab';
 import type { CurrentTabState } from './current-tab';
-import { FirstVaultStatus } from './useVault';
+import { FirstVaultStatus } from '../shared/useVault';
 import type { PopupStart } from './popup-start';
-import { t } from '../utils/i18n';
+import { t } from '../../utils/i18n';
 
 /**
- * `start`: what the popup asked for as it opened (components/popup-start.ts), so that the first
+ * `start`: what the popup asked for as it opened (components/popup/popup-start.ts), so that the first
  * render already shows the accounts; without it, each part asks for itself on mount.
  */
 export function Popup({ start = null }: { start?: PopupStart | null }) {
@@ -40,8 +40,8 @@ export function Popup({ start = null }: { start?: PopupStart | null }) {
  * are most of the popup's code, and most opens never use them): the popup's first render does
  * not wait for it. It is fetched once the list has rendered, so a click finds it there.
  */
-let addAccountModule: Promise<typeof import('./AddAccount')> | null = null;
-const loadAddAccount = () => (addAccountModule ??= import('./AddAccount'));
+let addAccountModule: Promise<typeof import('./add/AddAccount')> | null = null;
+const loadAddAccount = () => (addAccountModule ??= import('./add/AddAccount'));
 
 function AddAccount(props: Parameters<typeof AddAccountView>[0]) {
   const [view, setView] = useState<{ AddAccount: typeof AddAccountView } | null>(null);

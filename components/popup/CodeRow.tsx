@@ -1,7 +1,7 @@
 import type { AccountSummary } from '@/lib/protocol/messages';
 import type { ShownCode } from './useCodes';
-import { t } from '../utils/i18n';
-import { UnconfirmedMark } from './UnconfirmedMark';
+import { t } from '../../utils/i18n';
+import { UnconfirmedMark } from '../shared/UnconfirmedMark';
 
 /** Height of one row in px: fixed, so the list can place and window rows without measuring. */
 export const ROW_HEIGHT = 68;

@@ -5,7 +5,7 @@
 import type { MigrationErrorCode, MigrationSkipReason } from '@/lib/import/google-migration';
 import { parseOtpauthUri } from '@/lib/otp/otp';
 import type { AddOutcome, NewAccount } from '@/lib/protocol/messages';
-import { errorText, t } from '../../utils/i18n';
+import { errorText, t } from '../../../utils/i18n';
 import type { Collected, LineError, LineProblem } from './sources';
 
 export type RowTone = 'new' | 'skip' | 'bad';

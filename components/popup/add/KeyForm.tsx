@@ -1,5 +1,5 @@
 import type { Algorithm, OtpKind } from '@/lib/otp/otp';
-import { errorText, t } from '../../utils/i18n';
+import { errorText, t } from '../../../utils/i18n';
 import { Field } from './Field';
 import type { KeyField, KeyFieldError, KeyFields } from './key-entry';
 

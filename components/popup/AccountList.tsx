@@ -1,19 +1,19 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { AccountSummary, AppError, Reply } from '@/lib/protocol/messages';
 import { onPlatform, platformFirst } from '@/lib/platforms/on-platform';
-import { request } from '../utils/client';
-import { ErrorMessage } from './ErrorMessage';
+import { request } from '../../utils/client';
+import { ErrorMessage } from '../shared/ErrorMessage';
 import { CodeRow, ROW_HEIGHT, type ListedAccount } from './CodeRow';
 import { RemoveConfirm } from './RemoveConfirm';
 import { useCodes } from './useCodes';
 import { findCurrentTab, type CurrentTab, type CurrentTabState } from './current-tab';
-import { errorText, t } from '../utils/i18n';
+import { errorText, t } from '../../utils/i18n';
 import { OVERSCAN, VISIBLE_ROWS } from './list-size';
 
 const VIEWPORT_HEIGHT = VISIBLE_ROWS * ROW_HEIGHT;
 
 /**
- * The accounts the popup asked for as it opened (components/popup-start.ts): the first screen's,
+ * The accounts the popup asked for as it opened (components/popup/popup-start.ts): the first screen's,
  * in the popup's order, how many there are, and the whole list on its way when there are more.
  */
 export interface FirstList {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { AppError } from '@/lib/protocol/messages';
-import { request } from '../utils/client';
+import { request } from '../../utils/client';
 
 /** A code as the popup shows it. */
 export interface ShownCode {

@@ -1,6 +1,6 @@
 import type { ListedAccount } from './CodeRow';
-import { DeleteQuestion } from './DeleteQuestion';
-import { t } from '../utils/i18n';
+import { DeleteQuestion } from '../shared/DeleteQuestion';
+import { t } from '../../utils/i18n';
 
 interface Props {
   account: ListedAccount;

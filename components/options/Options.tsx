@@ -1,13 +1,13 @@
 import { useEffect, useReducer, useState } from 'preact/hooks';
 import type { AppError, VaultStatus } from '@/lib/protocol/messages';
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN } from '@/lib/settings/settings';
-import { VaultGate, type RunRequest } from './VaultGate';
-import { ChangePassphraseForm } from './VaultForms';
-import { ErrorMessage } from './ErrorMessage';
-import { t } from '../utils/i18n';
-import { Platforms } from './options/Platforms';
-import { ManageAccounts } from './options/ManageAccounts';
-import { Backups } from './options/Backups';
+import { VaultGate, type RunRequest } from '../shared/VaultGate';
+import { ChangePassphraseForm } from '../shared/VaultForms';
+import { ErrorMessage } from '../shared/ErrorMessage';
+import { t } from '../../utils/i18n';
+import { Platforms } from './Platforms';
+import { ManageAccounts } from './ManageAccounts';
+import { Backups } from './Backups';
 
 /** Props of the options page's sections: `revision` changes whenever one of them changed the vault. */
 export interface SectionProps {

@@ -1,5 +1,5 @@
 import type { Reply } from '@/lib/protocol/messages';
-import type { request as Request } from '../utils/client';
+import type { request as Request } from '../../utils/client';
 import { findCurrentTab, type CurrentTabState } from './current-tab';
 import { FIRST_SCREEN_ROWS } from './list-size';
 

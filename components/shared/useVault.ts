@@ -2,11 +2,11 @@ import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import type { AppError, MessageType, Protocol, VaultStatus } from '@/lib/protocol/messages';
 import { browser } from 'wxt/browser';
-import { request } from '../utils/client';
+import { request } from '../../utils/client';
 
 /**
  * The vault's state as a page already knows it when it first renders (the popup asks before its
- * interface has loaded: components/popup-start.ts); null: ask on mount.
+ * interface has loaded: components/popup/popup-start.ts); null: ask on mount.
  */
 export const FirstVaultStatus = createContext<VaultStatus | null>(null);
 

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { AppError } from '@/lib/protocol/messages';
 import { PassphraseField } from './PassphraseField';
 import { ErrorMessage } from './ErrorMessage';
-import { t } from '../utils/i18n';
+import { t } from '../../utils/i18n';
 
 type Run = (payload: Record<string, string>) => Promise<AppError | null>;
 

@@ -3,7 +3,7 @@ import { findCurrentTab, type CurrentTabState } from './current-tab';
 
 /**
  * `findCurrentTab`, looked up when the popup opens (or given, when the popup asked for it before
- * its interface loaded: components/popup-start.ts) and again when its page becomes visible.
+ * its interface loaded: components/popup/popup-start.ts) and again when its page becomes visible.
  */
 export function useCurrentTab(first: CurrentTabState | null = null): CurrentTabState & { ready: boolean } {
   const [state, setState] = useState<CurrentTabState & { ready: boolean }>(first ? { ...first, ready: true } : { tab: null, inTab: false, ready: false });

@@ -8,16 +8,16 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { normalizeOrigin } from '@/lib/import/additions';
 import { realmFromUrl } from '@/lib/keycloak/page-detection';
 import type { AppError, NewAccount } from '@/lib/protocol/messages';
-import { request } from '../utils/client';
-import { ErrorMessage } from './ErrorMessage';
-import { t } from '../utils/i18n';
-import { Field } from './add/Field';
-import { ImagePanel } from './add/ImagePanel';
-import { KeyForm, keyErrorText } from './add/KeyForm';
-import { buildKeyUri, DEFAULT_KEY_FIELDS, type KeyField, type KeyFields } from './add/key-entry';
-import { buildPreview, lineErrorText, problemText, type Preview } from './add/preview';
-import { firstImage, readQrFromImage, type ImageReadError } from './add/qr-image';
-import { collectFromText, isEmpty, MAX_ACCOUNTS, type Collected, type LineError } from './add/sources';
+import { request } from '../../../utils/client';
+import { ErrorMessage } from '../../shared/ErrorMessage';
+import { t } from '../../../utils/i18n';
+import { Field } from './Field';
+import { ImagePanel } from './ImagePanel';
+import { KeyForm, keyErrorText } from './KeyForm';
+import { buildKeyUri, DEFAULT_KEY_FIELDS, type KeyField, type KeyFields } from './key-entry';
+import { buildPreview, lineErrorText, problemText, type Preview } from './preview';
+import { firstImage, readQrFromImage, type ImageReadError } from './qr-image';
+import { collectFromText, isEmpty, MAX_ACCOUNTS, type Collected, type LineError } from './sources';
 
 export interface AddAccountProps {
   currentTab: { origin: string; realm: string | null } | null;

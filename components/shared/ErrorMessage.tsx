@@ -1,5 +1,5 @@
 import type { AppError } from '@/lib/protocol/messages';
-import { errorText } from '../utils/i18n';
+import { errorText } from '../../utils/i18n';
 
 /** An error announced to screen readers as soon as it appears. */
 export function ErrorMessage({ id, error }: { id: string; error: AppError | null }) {

@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import type { AccountSummary } from '@/lib/protocol/messages';
-import { t } from '../utils/i18n';
+import { t } from '../../utils/i18n';
 import { localTime, unconfirmedSince } from './local-time';
 
 type Unconfirmed = NonNullable<AccountSummary['unconfirmed']>;

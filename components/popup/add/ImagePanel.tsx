@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { t } from '../../utils/i18n';
+import { t } from '../../../utils/i18n';
 import { Field } from './Field';
 import { firstImage } from './qr-image';
 

@@ -6,9 +6,9 @@ import type { VaultErrorCode } from '@/lib/vault/envelope';
 import { useVault } from './useVault';
 import { CreateVaultForm, UnlockForm } from './VaultForms';
 import { ErrorMessage } from './ErrorMessage';
-import { request } from '../utils/client';
-import { datedFileName, saveTextFile } from './options/backups/download';
-import { t, type MessageKey } from '../utils/i18n';
+import { request } from '../../utils/client';
+import { datedFileName, saveTextFile } from '../options/backups/download';
+import { t, type MessageKey } from '../../utils/i18n';
 
 export type RunRequest = ReturnType<typeof useVault>['run'];
 

@@ -1,8 +1,9 @@
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { browser } from 'wxt/browser';
-import { decodeReply, type Reply } from '@/lib/protocol/messages';
+import { decodeReply } from '@/lib/protocol/transport';
+import type { Reply } from '@/lib/protocol/messages';
 import { PREFETCH_REQUEST } from '@/lib/keycloak/prefetch';
-import type { PrefetchSlot } from '@/entrypoints/thingpark/runner';
+import type { PrefetchSlot } from '@/lib/protocol/hand-off';
 
 /**
  * Asks for the OTP page's code as the page starts loading (document_start, on Keycloak's

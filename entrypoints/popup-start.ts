@@ -1,6 +1,7 @@
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { request } from '@/utils/client';
-import { startPopup, type PopupStartSlot } from '@/components/popup/popup-start';
+import type { PopupStartSlot } from '@/lib/protocol/hand-off';
+import { startPopup } from '@/components/popup/popup-start';
 
 /**
  * Loaded by popup.html as a plain script in its head, before the popup's modules: it sends the

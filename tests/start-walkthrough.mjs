@@ -66,7 +66,7 @@ export async function runWalkthrough({ kind, browser, extOrigin, sim, base, say 
   try {
     /** An extension page to talk to the background from. */
     let helper;
-    // Replies cross as JSON strings (lib/protocol/messages.ts, encodeReply).
+    // Replies cross as JSON strings (lib/protocol/transport.ts, encodeReply).
     const send = async (message) => {
       const reply = await helper.evaluate((m) => (globalThis.browser ?? globalThis.chrome).runtime.sendMessage(m), message);
       return typeof reply === 'string' ? JSON.parse(reply) : reply;

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
-import { createClient, type Message } from '@/lib/protocol/messages';
+import { createClient } from '@/lib/protocol/transport';
+import type { Message } from '@/lib/protocol/messages';
 
 /** The typed protocol client every extension page uses to talk to the background. */
 export const request = createClient((message: Message) => browser.runtime.sendMessage(message));

@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import type en from '../public/_locales/en/messages.json';
-import type { AppError } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 
 export type MessageKey = keyof typeof en;
 

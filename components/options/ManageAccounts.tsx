@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { AccountSummary, AppError } from '@/lib/protocol/messages';
+import type { AccountSummary } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import type { SectionProps } from './Options';
 import { request } from '../../utils/client';
 import { ErrorMessage } from '../shared/ErrorMessage';

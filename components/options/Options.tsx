@@ -1,5 +1,6 @@
 import { useEffect, useReducer, useState } from 'preact/hooks';
-import type { AppError, VaultStatus } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
+import type { VaultStatus } from '@/lib/protocol/messages';
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN } from '@/lib/settings/settings';
 import { VaultGate, type RunRequest } from '../shared/VaultGate';
 import { ChangePassphraseForm } from '../shared/VaultForms';

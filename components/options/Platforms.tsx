@@ -7,7 +7,8 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { findSameHost, isBuiltIn, matchPatternFor, parsePlatformUrl } from '@/lib/platforms/self-hosted';
-import type { AppError, PlatformSummary } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
+import type { PlatformSummary } from '@/lib/protocol/messages';
 import type { SectionProps } from './Options';
 import { request } from '../../utils/client';
 import { ErrorMessage } from '../shared/ErrorMessage';

@@ -1,12 +1,14 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { AccountSummary, AppError, Reply } from '@/lib/protocol/messages';
+import type { AccountSummary, Reply } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import { onPlatform, platformFirst } from '@/lib/platforms/on-platform';
 import { request } from '../../utils/client';
 import { ErrorMessage } from '../shared/ErrorMessage';
 import { CodeRow, ROW_HEIGHT, type ListedAccount } from './CodeRow';
 import { RemoveConfirm } from './RemoveConfirm';
 import { useCodes } from './useCodes';
-import { findCurrentTab, type CurrentTab, type CurrentTabState } from './current-tab';
+import type { CurrentTab, CurrentTabState } from '@/lib/protocol/hand-off';
+import { findCurrentTab } from './current-tab';
 import { errorText, t } from '../../utils/i18n';
 import { OVERSCAN, VISIBLE_ROWS } from './list-size';
 

@@ -3,9 +3,8 @@ import { VaultGate, type RunRequest } from '../shared/VaultGate';
 import { AccountList, type FirstList } from './AccountList';
 import type { AddAccount as AddAccountView } from './add/AddAccount';
 import { useCurrentTab } from './useCurrentTab';
-import type { CurrentTabState } from './current-tab';
+import type { CurrentTabState, PopupStart } from '@/lib/protocol/hand-off';
 import { FirstVaultStatus } from '../shared/useVault';
-import type { PopupStart } from './popup-start';
 import { t } from '../../utils/i18n';
 
 /**

@@ -1,22 +1,7 @@
 import { browser, type Browser } from 'wxt/browser';
 import { realmFromUrl } from '@/lib/keycloak/page-detection';
+import type { CurrentTab, CurrentTabState } from '@/lib/protocol/hand-off';
 
-/** The tab the popup acts on ("the current platform"), as far as the browser lets us see it. */
-export interface CurrentTab {
-  tabId: number;
-  /** false when the browser hides the tab's URL (no host permission, no activeTab grant). */
-  urlKnown: boolean;
-  /** The web origin; null for a hidden URL and for non-web pages (about:, the browser's own). */
-  origin: string | null;
-  host: string | null;
-  realm: string | null;
-}
-
-export interface CurrentTabState {
-  tab: CurrentTab | null;
-  /** The popup page is shown in a tab (tests, or popup.html opened by hand), not as a popup. */
-  inTab: boolean;
-}
 
 /**
  * The active tab of the current window. When the popup page itself is shown in a tab, that tab

@@ -1,22 +1,7 @@
-import type { Reply } from '@/lib/protocol/messages';
+import type { CurrentTabState, PopupStart } from '@/lib/protocol/hand-off';
 import type { request as Request } from '../../utils/client';
-import { findCurrentTab, type CurrentTabState } from './current-tab';
+import { findCurrentTab } from './current-tab';
 import { FIRST_SCREEN_ROWS } from './list-size';
-
-/** What the popup's first screen needs: the vault's state, its first accounts, and the tab it acts on. */
-export interface PopupStart {
-  status: Reply<'vault.status'>;
-  /** The accounts the first screen shows, in the popup's order, and the total; refused ('locked') when locked. */
-  head: Reply<'accounts.head'>;
-  /** The whole list, asked for once the head came; null when the head is all of it (or was refused). */
-  rest: Promise<Reply<'accounts.list'>> | null;
-  current: CurrentTabState;
-}
-
-/** The slot where `popup-start.js` leaves its answers for the popup's main script. */
-export interface PopupStartSlot {
-  __thingparkPopupStart?: Promise<PopupStart>;
-}
 
 /**
  * Asks for the state and the tab at once; once the tab is known, for the first screen's

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import { request } from '../../utils/client';
 
 /** A code as the popup shows it. */

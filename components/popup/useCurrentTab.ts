@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { findCurrentTab, type CurrentTabState } from './current-tab';
+import type { CurrentTabState } from '@/lib/protocol/hand-off';
+import { findCurrentTab } from './current-tab';
 
 /**
  * `findCurrentTab`, looked up when the popup opens (or given, when the popup asked for it before

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import { request } from '../../utils/client';
 import { ErrorMessage } from './ErrorMessage';
 import { t } from '../../utils/i18n';

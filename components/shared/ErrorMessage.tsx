@@ -1,4 +1,4 @@
-import type { AppError } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import { errorText } from '../../utils/i18n';
 
 /** An error announced to screen readers as soon as it appears. */

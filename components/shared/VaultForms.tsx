@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import { PassphraseField } from './PassphraseField';
 import { ErrorMessage } from './ErrorMessage';
 import { t } from '../../utils/i18n';

@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { RESET_CONFIRM, type AppError, type VaultStatus } from '@/lib/protocol/messages';
+import { RESET_CONFIRM, type VaultStatus } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import type { VaultErrorCode } from '@/lib/vault/envelope';
 import { useVault } from './useVault';
 import { CreateVaultForm, UnlockForm } from './VaultForms';

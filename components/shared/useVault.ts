@@ -1,7 +1,9 @@
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
-import type { AppError, MessageType, Protocol, VaultStatus } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
+import type { MessageType, Protocol, VaultStatus } from '@/lib/protocol/messages';
 import { browser } from 'wxt/browser';
+import { eventType } from '@/lib/protocol/events';
 import { request } from '../../utils/client';
 
 /**
@@ -29,8 +31,7 @@ export function useVault() {
     if (!first) void refresh();
     // Auto-lock, or a lock/unlock in another window: show the new state without a reload.
     const onMessage = (message: unknown) => {
-      const type = (message as { type?: unknown } | null)?.type;
-      if (type === 'vault.locked' || type === 'vault.unlocked') void refresh();
+      if (eventType(message)) void refresh();
       return undefined;
     };
     browser.runtime.onMessage.addListener(onMessage);

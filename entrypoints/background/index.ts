@@ -1,7 +1,9 @@
 import { browser, type Browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import type { VaultEvent } from '@/lib/protocol/events';
 import { createVaultService, type StorageArea } from '@/lib/service/service';
-import { encodeReply, parseMessage } from '@/lib/protocol/messages';
+import { encodeReply } from '@/lib/protocol/transport';
+import { parseMessage } from '@/lib/protocol/validation';
 import { callerOf } from '@/lib/protocol/caller';
 import { defaultDeviceName } from '@/lib/keycloak/enroll-plan';
 import { otpPagesOf, setupPagesOf } from '@/lib/platforms/saas-hosts';
@@ -149,13 +151,13 @@ async function fillTab(tabId: number, accountId: string | null): Promise<boolean
 }
 
 /** Tells the content scripts in every tab (those without ours just fail to receive it). */
-async function notifyTabs(message: { type: 'vault.unlocked' }): Promise<void> {
+async function notifyTabs(message: VaultEvent): Promise<void> {
   const tabs = await browser.tabs.query({});
   await Promise.allSettled(tabs.map((t) => (t.id == null ? null : browser.tabs.sendMessage(t.id, message))));
 }
 
 /** Tells the extension's own open pages (popup, options) that the lock state changed. */
-async function notifyPages(message: { type: 'vault.locked' | 'vault.unlocked' }): Promise<void> {
+async function notifyPages(message: VaultEvent): Promise<void> {
   // Rejects when no page is open to receive it: nothing to tell then.
   await browser.runtime.sendMessage(message).catch(() => undefined);
 }

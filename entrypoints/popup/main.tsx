@@ -2,7 +2,8 @@ import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { Popup } from '@/components/popup/Popup';
 import { request } from '@/utils/client';
-import { startPopup, type PopupStartSlot } from '@/components/popup/popup-start';
+import type { PopupStartSlot } from '@/lib/protocol/hand-off';
+import { startPopup } from '@/components/popup/popup-start';
 import '@/components/shared/ui.css';
 
 document.documentElement.lang = browser.i18n.getUILanguage();

@@ -1,5 +1,6 @@
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
-import { createSetupRunner, type SetupSlot } from '@/entrypoints/qr-reader/setup-page';
+import type { SetupSlot } from '@/lib/protocol/hand-off';
+import { createSetupRunner } from './setup-page';
 
 /**
  * The setup page's script: enrollment (entrypoints/qr-reader/setup-page.ts). Named for the QR reader

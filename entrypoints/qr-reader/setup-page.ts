@@ -1,11 +1,11 @@
-import { MAX_QR_IMAGE_CHARS, type AppError } from '@/lib/protocol/messages';
+import { MAX_QR_IMAGE_CHARS } from '@/lib/protocol/page';
+import type { SetupDeps, SetupRunner } from '@/lib/protocol/hand-off';
 import { detectPage, type PageInfo, type SetupPage } from '@/lib/keycloak/page-detection';
 import { request } from '@/utils/client';
 import { errorText, t } from '@/utils/i18n';
 import { needsClockCorrection } from '@/lib/otp/clock';
 import { guardSubmit, isKeycloakCancel } from '@/lib/keycloak/submit-guard';
 import { fillInput, submitForm } from '../../utils/page/fill';
-import type { showNotice } from '../../utils/page/notice';
 
 /**
  * The TOTP setup page's part of the content script: sending what the page shows (the QR image,
@@ -18,31 +18,6 @@ import type { showNotice } from '../../utils/page/notice';
  * `createSetupRunner` from the slot below with what both must share (the notice on the page,
  * the "waiting for unlock" state).
  */
-export interface SetupDeps {
-  showNotice: typeof showNotice;
-  /** The vault is not usable (locked, none, damaged): say so; the page fills once it is unlocked. */
-  blocked: (error: AppError | null, state?: string) => void;
-  /** The vault answered: no longer waiting for an unlock. */
-  unblocked: () => void;
-  /**
-   * The platform's clock minus ours, measured once per page after its load event (the `Date`
-   * header of one same-origin HEAD); null when unknown.
-   */
-  serverClockOffset: () => Promise<number | null>;
-}
-
-export interface SetupRunner {
-  /** Reads the setup page as it is now and fills it (nothing when it is no longer a setup page). */
-  enroll: () => Promise<void>;
-  /** Keycloak's error on the setup page as it is now, for the page report. */
-  setupError: () => string | null;
-}
-
-/** Where `qr-reader.js` leaves its functions in the content script's world (never the page's). */
-export interface SetupSlot {
-  __thingparkAutofillSetup?: (deps: SetupDeps) => SetupRunner;
-}
-
 /** Keycloak's error text on a setup page, if it shows one. */
 function setupErrorOf(page: PageInfo): string | null {
   return page.kind === 'setup' ? (page.errors.code ?? page.errors.label) : null;

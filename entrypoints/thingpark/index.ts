@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
+import type { VaultEvent } from '@/lib/protocol/events';
 import { detectPageKind, type PageKindInfo } from '@/lib/keycloak/page-detection';
 import { createPageRunner } from '@/entrypoints/thingpark/runner';
 import { pageLoaded } from '@/utils/page/loaded';
@@ -31,7 +32,8 @@ export default defineUnlistedScript(() => {
 
   // The background tells every tab when the vault gets unlocked: a page waiting for it fills now.
   browser.runtime.onMessage.addListener((message: unknown) => {
-    if ((message as { type?: string })?.type === 'vault.unlocked') void runner.onUnlocked();
+    // A type-only check: this script loads on every ThingPark page, every byte counts.
+    if ((message as Partial<VaultEvent> | null)?.type === 'vault.unlocked') void runner.onUnlocked();
     return undefined;
   });
 

@@ -1,7 +1,9 @@
 import type { LoginPage, OtpPage, PageKindInfo } from '@/lib/keycloak/page-detection';
 import { detectPageKind, realmFromPath, selectDevice } from '@/lib/keycloak/page-detection';
 import { needsClockCorrection } from '@/lib/otp/clock';
-import type { AppError, PageKind, Reply } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
+import type { PageKind } from '@/lib/protocol/page';
+import type { Reply } from '@/lib/protocol/messages';
 import { fillFromPrefetch, type Fill } from '@/lib/keycloak/prefetch';
 import { guardSubmit } from '@/lib/keycloak/submit-guard';
 import { request } from '@/utils/client';
@@ -10,7 +12,7 @@ import { fillInput, submitForm } from '@/utils/page/fill';
 import { hideNotice, showChooser, showNotice } from '@/utils/page/notice';
 import { measureClockOffset } from '@/utils/page/clock';
 import { pageLoaded } from '@/utils/page/loaded';
-import type { SetupRunner, SetupSlot } from '../qr-reader/setup-page';
+import type { PrefetchSlot, SetupRunner, SetupSlot } from '@/lib/protocol/hand-off';
 
 /**
  * What the content script does on each kind of Keycloak page. One runner per page load; the
@@ -214,17 +216,6 @@ export function createPageRunner() {
   }
 
   return { reportSeen, handle, onUnlocked };
-}
-
-/** Where otp-prefetch.js leaves the code it asked for as the page started loading (content-script world only). */
-export interface PrefetchSlot {
-  /** `reply`: null when it was not delivered or not answered (the page script then asks itself). */
-  __thingparkAutofillPrefetch?: { sentAt: number; reply: Promise<Reply<'page.fill'> | null> };
-  /**
-   * What became of it once taken: used, or asked again with the page. Read by the e2e tests in
-   * this content-script world (Chromium), where the page cannot see it; it says nothing secret.
-   */
-  __thingparkAutofillPrefetchUsed?: boolean;
 }
 
 /** The code asked for by otp-prefetch.js, taken once (later fills ask with the page), if it fits this page. */

@@ -14,7 +14,8 @@
  *
  * Pure: no browser globals.
  */
-import type { FillReply, FillRequest, Reply } from '../protocol/messages';
+import type { FillReply, FillRequest } from '../protocol/page';
+import type { Reply } from '../protocol/messages';
 import { same, sameLabel } from './names';
 
 /** The request sent before the page is known: nothing read from it. */

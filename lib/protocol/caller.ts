@@ -3,7 +3,7 @@
  * (`runtime.MessageSender`), never from the message. Pure, so that every case is unit-tested
  * without a browser; `entrypoints/background/index.ts` passes the browser's sender and our own id.
  */
-import type { Caller } from './messages';
+import type { Caller } from './access';
 
 /** The fields of the browser's `runtime.MessageSender` that decide who is asking. */
 export interface SenderInfo {

@@ -31,21 +31,10 @@ import { findSameHost, isBuiltIn, matchPatternFor, parsePlatformUrl, parseStored
 import { accountToUri } from '../otp/otp';
 import { DEFAULT_SETTINGS, mergeSettings, type Settings } from '../settings/settings';
 import { effectiveSettings, forbiddenChanges, NO_POLICY, parsePolicy, type Policy } from '../settings/policy';
-import {
-  allowedFor,
-  RESET_CONFIRM,
-  type AccountCode,
-  type AccountSummary,
-  type AppError,
-  type Caller,
-  type Message,
-  type MessageType,
-  type PageKind,
-  type PlatformSummary,
-  type Protocol,
-  type Reply,
-  type VaultStatus,
-} from '../protocol/messages';
+import { allowedFor, type Caller } from '../protocol/access';
+import { RESET_CONFIRM, type AccountCode, type AccountSummary, type Message, type MessageType, type PlatformSummary, type Protocol, type Reply, type VaultStatus } from '../protocol/messages';
+import type { AppError } from '../protocol/errors';
+import type { PageKind } from '../protocol/page';
 import type { VaultErrorCode } from '../vault/envelope';
 import { err, ok, type Result } from '../util/result';
 

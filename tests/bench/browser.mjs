@@ -64,7 +64,7 @@ export async function launchBench(o) {
       // Not the popup, which would keep asking the background for codes every second.
       if (!helper || helper.isClosed()) helper = await openStaticExtPage(browser, extOrigin, o.kind);
       const reply = await helper.evaluate((m) => (/** @type {any} */ (globalThis).browser ?? /** @type {any} */ (globalThis).chrome).runtime.sendMessage(m), message);
-      // Replies cross as JSON strings (lib/protocol/messages.ts, encodeReply).
+      // Replies cross as JSON strings (lib/protocol/transport.ts, encodeReply).
       return typeof reply === 'string' ? JSON.parse(reply) : reply;
     },
     async close() {

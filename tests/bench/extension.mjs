@@ -143,7 +143,7 @@ async function timeUnlocks(host, n) {
       await api.runtime.sendMessage({ type: 'vault.lock' });
       const t0 = performance.now();
       const raw = await api.runtime.sendMessage({ type: 'vault.unlock', passphrase });
-      const reply = typeof raw === 'string' ? JSON.parse(raw) : raw; // a JSON string (lib/protocol/messages.ts)
+      const reply = typeof raw === 'string' ? JSON.parse(raw) : raw; // a JSON string (lib/protocol/transport.ts)
       return { ms: performance.now() - t0, ok: !!reply?.ok };
     }, PASSPHRASE);
     if (!r.ok) throw new Error('vault.unlock failed');

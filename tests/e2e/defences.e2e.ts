@@ -23,7 +23,7 @@ import * as kc from '../simulator/keycloak.mjs';
 import { GECKO_ID, SELF_HOSTED_HOST } from '../browsers.mjs';
 import { KIND, launch, pollUntil, type Session } from './harness';
 import { BASE, PASSPHRASE } from './platform';
-import { decodeReply } from '../../lib/protocol/messages';
+import { decodeReply } from '../../lib/protocol/transport';
 
 const USER = 'framed@example.com';
 const DEVICE = { id: '0d6c7a2e-6f43-4f0e-9a4e-3b1c5d7e9f01', label: 'Laptop', secretRaw: 'Fr4m3dS3cr3tK3y9Lp2Q' };
@@ -124,7 +124,7 @@ async function inFrame(tabId: number, frameId: number, probe: 'fill' | 'otp'): P
     tabId,
     frameId,
     probe,
-  ).then((result) => (probe === 'fill' ? decodeReply(result) : result)); // replies cross as JSON strings (lib/protocol/messages.ts)
+  ).then((result) => (probe === 'fill' ? decodeReply(result) : result)); // replies cross as JSON strings (lib/protocol/transport.ts)
 }
 
 /** A request of one of our content scripts, with what the browser says about its sender. */

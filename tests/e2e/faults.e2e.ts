@@ -66,7 +66,7 @@ afterEach(async (context) => {
 /**
  * A message from an extension page. Firefox refuses one that arrives while its event page is
  * being suspended ("Receiving end does not exist": not delivered); the extension's own client
- * sends such a message again (lib/protocol/messages.ts), and so does this.
+ * sends such a message again (lib/protocol/transport.ts), and so does this.
  */
 async function send(s: Session, message: Record<string, unknown>): Promise<any> {
   for (let attempt = 0; ; attempt++) {
@@ -234,7 +234,7 @@ describe(`many wrong passphrases, two enrollments at once, in ${KIND}`, () => {
       w.__attempts = { started: performance.now(), pending: 5, answers: [] as { code: string; ms: number }[] };
       for (let i = 0; i < 5; i++) {
         void api.runtime.sendMessage({ type: 'vault.unlock', passphrase: `wrong passphrase ${i}` }).then((raw: any) => {
-          const r = typeof raw === 'string' ? JSON.parse(raw) : raw; // a JSON string (lib/protocol/messages.ts)
+          const r = typeof raw === 'string' ? JSON.parse(raw) : raw; // a JSON string (lib/protocol/transport.ts)
           w.__attempts.pending--;
           w.__attempts.answers.push({ code: r?.error?.code ?? 'ok', ms: performance.now() - w.__attempts.started });
         });

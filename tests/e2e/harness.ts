@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Browser, Page, Target } from 'puppeteer-core';
 import { launchWithExtension } from '../browsers.mjs';
-import { decodeReply } from '../../lib/protocol/messages';
+import { decodeReply } from '../../lib/protocol/transport';
 
 export type BrowserKind = 'chromium' | 'firefox';
 export const KIND: BrowserKind = process.env.E2E_BROWSER === 'firefox' ? 'firefox' : 'chromium';
@@ -189,7 +189,7 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
     async send(message) {
       const ask = async () => {
         const page = await helperPage();
-        // Replies cross as JSON strings (lib/protocol/messages.ts, encodeReply).
+        // Replies cross as JSON strings (lib/protocol/transport.ts, encodeReply).
         return decodeReply(await page.evaluate((m) => ((globalThis as any).browser ?? (globalThis as any).chrome).runtime.sendMessage(m), message));
       };
       try {

@@ -13,7 +13,7 @@ import type { OtpErrorCode } from '../../lib/otp/otp';
 import type { VaultErrorCode } from '../../lib/vault/envelope';
 import type { EnrollErrorCode } from '../../lib/keycloak/setup-check';
 import type { MigrationErrorCode, MigrationSkipReason } from '../../lib/import/google-migration';
-import type { AppErrorCode } from '../../lib/protocol/messages';
+import type { AppErrorCode } from '../../lib/protocol/errors';
 import type { QrErrorCode } from '../../lib/otp/qr';
 
 const scale = Number(process.env.FC_RUNS_SCALE ?? '1');

@@ -1,11 +1,11 @@
 import { browser } from 'wxt/browser';
+import type { NoticeTone } from '@/lib/protocol/hand-off';
 
 /**
  * A small notice in the page, inside a closed shadow root so that the page's CSS cannot restyle
  * it and its scripts cannot read it. It never contains a field: unlocking happens in the
  * extension's own popup, never in a page.
  */
-export type NoticeTone = 'info' | 'success' | 'error';
 
 /**
  * Written compact: these bytes load on every ThingPark page (issue 7's size budget). Clicks go

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import { normalizeOrigin } from '@/lib/import/additions';
 import { isBuiltIn } from '@/lib/platforms/self-hosted';
 import { request } from '../../../utils/client';

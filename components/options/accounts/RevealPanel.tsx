@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import type { AppError } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import { request } from '../../../utils/client';
 import { t } from '../../../utils/i18n';
 import { ErrorMessage } from '../../shared/ErrorMessage';
@@ -8,6 +8,7 @@ import { PassphraseField } from '../../shared/PassphraseField';
 import { QrCode } from '../QrCode';
 import { onEscape, type EditorProps } from './editor';
 import { fullName } from './grouping';
+import { eventType } from '@/lib/protocol/events';
 
 const focusField = () => document.getElementById('manage-reveal-passphrase')?.focus();
 
@@ -38,7 +39,7 @@ export function RevealPanel({ account, onClose, say }: EditorProps) {
     // The background tells open extension pages when the vault locks. (Polling vault.status
     // would count as use and keep the vault from ever locking by itself.)
     const onMessage = (message: unknown) => {
-      if ((message as { type?: unknown } | null)?.type !== 'vault.locked' || !mounted.current) return undefined;
+      if (eventType(message) !== 'vault.locked' || !mounted.current) return undefined;
       setUri(null);
       onClose({ tone: 'error', text: t('manageLockedHidden') });
       return undefined;

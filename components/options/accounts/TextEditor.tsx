@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import { request } from '../../../utils/client';
 import { errorText, t } from '../../../utils/i18n';
 import { Field } from '../../popup/add/Field';

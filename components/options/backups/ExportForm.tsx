@@ -4,7 +4,7 @@
  * unlocked browser must not walk away with every secret.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import { request } from '../../../utils/client';
 import { PassphraseField } from '../../shared/PassphraseField';
 import { t } from '../../../utils/i18n';

@@ -4,7 +4,8 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_BACKUP_BYTES } from '@/lib/vault/backup';
-import type { AppError, ImportReport } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
+import type { ImportReport } from '@/lib/protocol/messages';
 import { request } from '../../../utils/client';
 import { PassphraseField } from '../../shared/PassphraseField';
 import { errorText, t } from '../../../utils/i18n';

@@ -4,7 +4,7 @@
  * and the button can be reached at all.
  */
 import { useRef, useState } from 'preact/hooks';
-import type { AppError } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import { request } from '../../../utils/client';
 import { PassphraseField } from '../../shared/PassphraseField';
 import { t } from '../../../utils/i18n';

@@ -1,6 +1,6 @@
 /** Wording shared by the Backups section's parts. */
 import { browser } from 'wxt/browser';
-import type { AppError } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
 import { errorText, t, type MessageKey } from '../../../utils/i18n';
 
 const plural = new Intl.PluralRules(browser.i18n.getUILanguage());

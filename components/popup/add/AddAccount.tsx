@@ -7,7 +7,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { normalizeOrigin } from '@/lib/import/additions';
 import { realmFromUrl } from '@/lib/keycloak/page-detection';
-import type { AppError, NewAccount } from '@/lib/protocol/messages';
+import type { AppError } from '@/lib/protocol/errors';
+import type { NewAccount } from '@/lib/protocol/messages';
 import { request } from '../../../utils/client';
 import { ErrorMessage } from '../../shared/ErrorMessage';
 import { t } from '../../../utils/i18n';

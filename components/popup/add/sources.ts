@@ -9,7 +9,7 @@
 import { combineBatches, isMigrationUri, parseMigrationUri, type MigrationBatch, type MigrationErrorCode, type MigrationSkipped } from '@/lib/import/google-migration';
 import { accountToUri, parseOtpauthUri, type OtpErrorCode } from '@/lib/otp/otp';
 
-/** The protocol accepts URIs up to this length (lib/protocol/messages.ts). */
+/** The protocol accepts URIs up to this length (lib/protocol/validation.ts). */
 export const MAX_URI_LENGTH = 4096;
 /** The protocol accepts at most this many accounts in one request. */
 export const MAX_ACCOUNTS = 5000;

@@ -8,7 +8,9 @@
 import { FakePlatforms } from './memory-platforms';
 import { describe, expect, it } from 'vitest';
 import { KEYS, createVaultService, type StorageArea, type VaultService } from '../../../lib/service/service';
-import type { Caller, FillRequest, Message, MessageType, PageEvidence, Protocol, Reply } from '../../../lib/protocol/messages';
+import type { Caller } from '../../../lib/protocol/access';
+import type { FillRequest, PageEvidence } from '../../../lib/protocol/page';
+import type { Message, MessageType, Protocol, Reply } from '../../../lib/protocol/messages';
 import * as kc from '../../simulator/keycloak.mjs';
 import { FakeAlarms } from './memory-ports';
 import { fakeQrImage, fakeReadQr } from './text-qr';

@@ -15,18 +15,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FakePlatforms } from './memory-platforms';
 import { createVaultService } from '../../../lib/service/service';
-import {
-  allowedFor,
-  parseMessage,
-  type AccountSummary,
-  type Caller,
-  type FillRequest,
-  type Message,
-  type MessageType,
-  type PageEvidence,
-  type Protocol,
-  type Reply,
-} from '../../../lib/protocol/messages';
+import { allowedFor, type Caller } from '../../../lib/protocol/access';
+import { parseMessage } from '../../../lib/protocol/validation';
+import type { AccountSummary, Message, MessageType, Protocol, Reply } from '../../../lib/protocol/messages';
+import type { FillRequest, PageEvidence } from '../../../lib/protocol/page';
 import * as kc from '../../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './memory-ports';
 import { fakeQrImage, fakeReadQr } from './text-qr';

@@ -8,20 +8,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakePlatforms } from './memory-platforms';
 import { AUTO_LOCK_ALARM, KEYS, createVaultService, type VaultService } from '../../../lib/service/service';
-import {
-  RESET_CONFIRM,
-  allowedFor,
-  createClient,
-  encodeReply,
-  parseMessage,
-  type AppErrorCode,
-  type Caller,
-  type Message,
-  type MessageType,
-  type Protocol,
-  type Reply,
-  type VaultStatus,
-} from '../../../lib/protocol/messages';
+import { RESET_CONFIRM, type Message, type MessageType, type Protocol, type Reply, type VaultStatus } from '../../../lib/protocol/messages';
+import { allowedFor, type Caller } from '../../../lib/protocol/access';
+import { createClient, encodeReply } from '../../../lib/protocol/transport';
+import { parseMessage } from '../../../lib/protocol/validation';
+import type { AppErrorCode } from '../../../lib/protocol/errors';
 import { DEFAULT_ITERATIONS, type VaultEnvelopeV1 } from '../../../lib/vault/envelope';
 import { fromBase64, toBase64 } from '../../../lib/util/base64';
 import * as kc from '../../simulator/keycloak.mjs';

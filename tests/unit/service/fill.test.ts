@@ -9,18 +9,11 @@
 import { FakePlatforms } from './memory-platforms';
 import { describe, expect, it } from 'vitest';
 import { KEYS, createVaultService, type VaultService } from '../../../lib/service/service';
-import {
-  parseMessage,
-  type AppErrorCode,
-  type Caller,
-  type FillReply,
-  type FillRequest,
-  type Message,
-  type MessageType,
-  type PageEvidence,
-  type Protocol,
-  type Reply,
-} from '../../../lib/protocol/messages';
+import { parseMessage } from '../../../lib/protocol/validation';
+import type { AppErrorCode } from '../../../lib/protocol/errors';
+import type { Caller } from '../../../lib/protocol/access';
+import type { FillReply, FillRequest, PageEvidence } from '../../../lib/protocol/page';
+import type { Message, MessageType, Protocol, Reply } from '../../../lib/protocol/messages';
 import * as kc from '../../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './memory-ports';
 import { fakeQrImage, fakeReadQr } from './text-qr';

@@ -8,20 +8,13 @@
 import { FakePlatforms } from './memory-platforms';
 import { describe, expect, it } from 'vitest';
 import { KEYS, createVaultService, type VaultService } from '../../../lib/service/service';
-import type {
-  AccountSummary,
-  AppErrorCode,
-  Caller,
-  Message,
-  MessageType,
-  NewAccount,
-  Protocol,
-  Reply,
-} from '../../../lib/protocol/messages';
+import type { AccountSummary, Message, MessageType, NewAccount, Protocol, Reply } from '../../../lib/protocol/messages';
+import type { AppErrorCode } from '../../../lib/protocol/errors';
+import type { Caller } from '../../../lib/protocol/access';
 import { importKey, openVault } from '../../../lib/vault/envelope';
 import { inListOrder, parseVaultData, type VaultData } from '../../../lib/vault/accounts';
 import { onPlatform, platformFirst } from '../../../lib/platforms/on-platform';
-import { parseMessage } from '../../../lib/protocol/messages';
+import { parseMessage } from '../../../lib/protocol/validation';
 import { parseOtpauthUri } from '../../../lib/otp/otp';
 import { MAX_BACKUP_BYTES } from '../../../lib/vault/backup';
 import { fromBase64, toBase64 } from '../../../lib/util/base64';

@@ -9,17 +9,11 @@
 import { FakePlatforms } from './memory-platforms';
 import { describe, expect, it, vi } from 'vitest';
 import { KEYS, createVaultService, type VaultService } from '../../../lib/service/service';
-import {
-  MAX_QR_IMAGE_CHARS,
-  parseMessage,
-  type AppErrorCode,
-  type Caller,
-  type Message,
-  type MessageType,
-  type PageEvidence,
-  type Protocol,
-  type Reply,
-} from '../../../lib/protocol/messages';
+import { MAX_QR_IMAGE_CHARS, type PageEvidence } from '../../../lib/protocol/page';
+import { parseMessage } from '../../../lib/protocol/validation';
+import type { AppErrorCode } from '../../../lib/protocol/errors';
+import type { Caller } from '../../../lib/protocol/access';
+import type { Message, MessageType, Protocol, Reply } from '../../../lib/protocol/messages';
 import type { ManualInfo } from '../../../lib/keycloak/setup-check';
 import * as kc from '../../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './memory-ports';

@@ -11,7 +11,10 @@
 import { FakePlatforms } from './memory-platforms';
 import { describe, expect, it } from 'vitest';
 import { AUTO_LOCK_ALARM, KEYS, createVaultService, type VaultService } from '../../../lib/service/service';
-import type { AppErrorCode, Caller, FillRequest, Message, MessageType, PageEvidence, Protocol, Reply } from '../../../lib/protocol/messages';
+import type { AppErrorCode } from '../../../lib/protocol/errors';
+import type { Caller } from '../../../lib/protocol/access';
+import type { FillRequest, PageEvidence } from '../../../lib/protocol/page';
+import type { Message, MessageType, Protocol, Reply } from '../../../lib/protocol/messages';
 import { NO_POLICY } from '../../../lib/settings/policy';
 import * as kc from '../../simulator/keycloak.mjs';
 import { MemoryArea, FakeAlarms } from './memory-ports';

@@ -12,7 +12,9 @@ import {
   createVaultService,
   type VaultService,
 } from '../../../lib/service/service';
-import type { AppErrorCode, Caller, Message, MessageType, Protocol, Reply, VaultStatus } from '../../../lib/protocol/messages';
+import type { AppErrorCode } from '../../../lib/protocol/errors';
+import type { Caller } from '../../../lib/protocol/access';
+import type { Message, MessageType, Protocol, Reply, VaultStatus } from '../../../lib/protocol/messages';
 import { importKey, openVault, parseEnvelope, type VaultEnvelopeV1 } from '../../../lib/vault/envelope';
 import { parseVaultData, type StoredAccount, type VaultData } from '../../../lib/vault/accounts';
 import { parseOtpauthUri } from '../../../lib/otp/otp';

@@ -151,7 +151,7 @@ describe('keys used by the code exist', () => {
   });
 
   it('every AppErrorCode has an error_<code> message (what errorText shows)', () => {
-    const codes = unionMembers('AppErrorCode', ['lib/protocol/messages.ts', 'lib/vault/envelope.ts', 'lib/keycloak/setup-check.ts', 'lib/otp/otp.ts']);
+    const codes = unionMembers('AppErrorCode', ['lib/protocol/errors.ts', 'lib/vault/envelope.ts', 'lib/keycloak/setup-check.ts', 'lib/otp/otp.ts']);
     // Sanity: the parse followed VaultErrorCode and read the protocol's own codes.
     expect(codes).toEqual(expect.arrayContaining(['wrong-passphrase', 'not-a-vault', 'forbidden', 'internal']));
     expect(read('utils/i18n.ts')).toMatch(/`error_\$\{error\.code\.replace\(\/-\/g, '_'\)\}`/);

@@ -1,17 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'wxt';
-import { OTP_PAGE_MATCHES, SETUP_PAGE_MATCHES, THINGPARK_MATCHES } from './lib/platforms/saas-hosts';
-
-/**
- * When the page scripts run (issue 7's fill latency and page-load overhead, measured with
- * `npm run bench`). Chromium: document_end, right after DOMContentLoaded; its document_idle made
- * pages load no faster and fills later. Firefox: document_idle (after the load event), which
- * takes our work out of the page's load at the same fill latency. entrypoints/background/index.ts mirrors
- * this for the scripts registered at run time for self-hosted platforms.
- */
-function pageScriptsRunAt(browser: string): 'document_end' | 'document_idle' {
-  return browser === 'firefox' ? 'document_idle' : 'document_end';
-}
+import { THINGPARK_MATCHES } from './lib/platforms/saas-hosts';
+import { manifestContentScripts } from './lib/platforms/page-scripts';
 
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
@@ -51,16 +41,8 @@ export default defineConfig({
     },
     host_permissions: THINGPARK_MATCHES,
     // The page scripts are unlisted scripts declared here, not WXT content scripts: see why in
-    // entrypoints/thingpark/index.ts. When they run: see pageScriptsRunAt. Keycloak's required-action pages (TOTP
-    // setup) also get the QR reader, first, so that it is there when thingpark.js looks for it
-    // (no round trip to have it injected); every other page gets thingpark.js alone (no jsQR).
-    // Keycloak's OTP pages ask for their code as they start loading (otp-prefetch.js, a few
-    // hundred bytes; lib/keycloak/prefetch.ts says why).
-    content_scripts: [
-      { matches: OTP_PAGE_MATCHES, js: ['otp-prefetch.js'], run_at: 'document_start' },
-      { matches: SETUP_PAGE_MATCHES, js: ['qr-reader.js'], run_at: pageScriptsRunAt(browser) },
-      { matches: THINGPARK_MATCHES, js: ['thingpark.js'], run_at: pageScriptsRunAt(browser) },
-    ],
+    // entrypoints/thingpark/index.ts. Which pages get which, and when: lib/platforms/page-scripts.ts.
+    content_scripts: manifestContentScripts(THINGPARK_MATCHES, browser === 'firefox' ? 'firefox' : 'chrome'),
     // Self-hosted platforms: the options page asks for one exact host at a time (lib/platforms/self-hosted.ts).
     optional_host_permissions: ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*'],
     action: { default_title: '__MSG_extName__' },

@@ -6,8 +6,8 @@ import { encodeReply } from '@/lib/protocol/transport';
 import { parseMessage } from '@/lib/protocol/validation';
 import { callerOf } from '@/lib/protocol/caller';
 import { defaultDeviceName } from '@/lib/keycloak/enroll-plan';
-import { otpPagesOf, setupPagesOf } from '@/lib/platforms/saas-hosts';
-import { otpScriptIdOf, groupRegistered, scriptIdsOf, setupScriptIdOf } from '@/lib/platforms/self-hosted';
+import { registeredScripts } from '@/lib/platforms/page-scripts';
+import { groupRegistered, scriptIdsOf } from '@/lib/platforms/self-hosted';
 import { readSetupQr } from '@/entrypoints/background/setup-qr';
 
 const area = (a: Browser.storage.StorageArea): StorageArea => ({
@@ -39,14 +39,8 @@ export default defineBackground(() => {
       release: async (pattern) => void (await browser.permissions.remove({ origins: [pattern] })),
       register: async (id, pattern) => {
         await unregisterPlatformScripts(id);
-        await browser.scripting.registerContentScripts([
-          // The same scripts, order and timing as on the built-in ThingPark hosts (see the
-          // manifest): the QR reader on Keycloak's required-action pages, then the page script;
-          // the early request for the code on its OTP pages, as they start loading.
-          { id: setupScriptIdOf(id), matches: [setupPagesOf(pattern)], js: ['/qr-reader.js'], runAt: PAGE_SCRIPTS_RUN_AT, persistAcrossSessions: true },
-          { id, matches: [pattern], js: ['/thingpark.js'], runAt: PAGE_SCRIPTS_RUN_AT, persistAcrossSessions: true },
-          { id: otpScriptIdOf(id), matches: [otpPagesOf(pattern)], js: ['/otp-prefetch.js'], runAt: 'document_start', persistAcrossSessions: true },
-        ]);
+        // The same scripts, order and timing as on the built-in ThingPark hosts (the manifest's).
+        await browser.scripting.registerContentScripts(registeredScripts(id, pattern, import.meta.env.FIREFOX ? 'firefox' : 'chrome'));
       },
       unregister: unregisterPlatformScripts,
       // A platform counts as registered when all of its scripts are; a lone one is removed,
@@ -120,8 +114,6 @@ export default defineBackground(() => {
 
 const FILL_MENU = 'fill-one-time-code';
 const FILL_COMMAND = 'fill-one-time-code';
-/** As in the manifest (wxt.config.ts, pageScriptsRunAt). */
-const PAGE_SCRIPTS_RUN_AT = import.meta.env.FIREFOX ? 'document_idle' : 'document_end';
 
 /** Removes whichever of a platform's registered scripts exist. */
 async function unregisterPlatformScripts(id: string): Promise<void> {

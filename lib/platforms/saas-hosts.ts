@@ -18,16 +18,12 @@ export function setupPagesOf(pattern: string): string {
   return pattern.replace(/\/\*$/, '/*/login-actions/required-action*');
 }
 
-export const SETUP_PAGE_MATCHES = THINGPARK_MATCHES.map(setupPagesOf);
-
 /**
  * Where Keycloak shows its OTP login page (the answer to the password form's POST to
  * `…/login-actions/authenticate`, and that URL reloaded): the pages that ask for their code as
- * they start loading (entrypoints/otp-prefetch.ts). The password page shown again after a wrong
+ * they start loading (otp-prefetch.js). The password page shown again after a wrong
  * password has this address too; its early answer is simply not used.
  */
 export function otpPagesOf(pattern: string): string {
   return pattern.replace(/\/\*$/, '/*/login-actions/authenticate*');
 }
-
-export const OTP_PAGE_MATCHES = THINGPARK_MATCHES.map(otpPagesOf);

@@ -1,7 +1,8 @@
 /**
- * Generic one-time-code field detection, for pages our Keycloak detection (`keycloak-page.ts`)
- * does not recognise: custom login themes, self-hosted variants, other sites. Used only when the
- * user asks for it (the "Fill one-time code" shortcut or context-menu entry), never on page load.
+ * Generic one-time-code field detection, for pages our Keycloak detection
+ * (`lib/keycloak/page-detection.ts`) does not recognise: custom login themes, self-hosted variants,
+ * other sites. Used only when the user asks for it (the "Fill one-time code" shortcut or
+ * context-menu entry), never on page load.
  *
  * Evidence, strongest first (the keywords and exclusions the peers use; see
  * shared/reference/peers.md, "How they fill"):
@@ -24,6 +25,10 @@
  * `querySelectorAll('input')` pass (plus one lazy `label[for]` pass), hidden state read from the
  * `hidden`/`aria-hidden` attributes and inline styles, `getComputedStyle` (from
  * `doc.defaultView`) only on the final pick. Never throws.
+ *
+ * One file because it is one pass (the loop in `findOtpTarget` judges each input and chains the
+ * segmented boxes together) and it is the whole of the generic-fill page script: moving the
+ * keyword lists to a file of their own was tried and made the built script larger.
  */
 
 export type OtpTarget =

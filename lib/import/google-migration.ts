@@ -1,28 +1,9 @@
 /**
  * Google Authenticator's export ("Transfer accounts"): `otpauth-migration://offline?data=...`,
- * where `data` is the URL-encoded base64 of a protobuf `MigrationPayload`. Google has not
- * published the schema; the field numbers below are the ones every importer agrees on
- * (Aegis, 2FAS, extract_otp_secrets):
- *
- * ```proto
- * message MigrationPayload {
- *   repeated OtpParameters otp_parameters = 1;
- *   int32 version = 2; int32 batch_size = 3; int32 batch_index = 4; int32 batch_id = 5;
- * }
- * message OtpParameters {
- *   bytes secret = 1; string name = 2; string issuer = 3;
- *   Algorithm algorithm = 4;  // 0 unspecified (SHA1), 1 SHA1, 2 SHA256, 3 SHA512, 4 MD5
- *   DigitCount digits = 5;    // 0 unspecified (6), 1 six, 2 eight
- *   OtpType type = 6;         // 0 unspecified, 1 HOTP, 2 TOTP
- *   int64 counter = 7;
- * }
- * ```
- *
- * Decoded with a real protobuf reader (varint lengths, fields in any order, unknown fields
- * skipped by wire type): parsers that assume fixed offsets break as soon as an entry or the
- * payload is longer than 127 bytes, which every large export is. Google splits an export into
- * QR codes of about ten accounts each (`batch_size`/`batch_index`/`batch_id`);
- * {@link combineBatches} puts them back together.
+ * where `data` is the URL-encoded base64 of a protobuf `MigrationPayload` (its schema and its
+ * reader: lib/import/migration-payload.ts). Google splits an export into QR codes of about ten
+ * accounts each (`batch_size`/`batch_index`/`batch_id`); {@link combineBatches} puts them back
+ * together.
  *
  * Every entry is rebuilt as an `otpauth://` URI and read back with {@link parseOtpauthUri}, so an
  * imported account is exactly what the background will accept again when it is added; entries
@@ -30,10 +11,10 @@
  *
  * Pure: no browser globals.
  */
-import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { fromBase64 } from '../util/base64';
 import { accountToUri, base32FromBytes, parseOtpauthUri, type Algorithm, type OtpAccount, type OtpErrorCode } from '../otp/otp';
 import { err, ok, type Result } from '../util/result';
+import { readPayload, type RawEntry, type RawPayload } from './migration-payload';
 
 /**
  * Why one entry of an export was not imported. `md5`: Google can hold MD5 keys, Keycloak and
@@ -172,107 +153,7 @@ function decodePayload(bytes: Uint8Array): Result<MigrationBatch, MigrationError
   return ok({ accounts, skipped, batchIndex: payload.batchIndex, batchSize, batchId: payload.batchId, version: payload.version });
 }
 
-interface RawPayload {
-  entries: RawEntry[];
-  version: number;
-  batchSize: number;
-  batchIndex: number;
-  batchId: number | null;
-}
-
-interface RawEntry {
-  secret: Uint8Array;
-  name: string;
-  issuer: string;
-  algorithm: number;
-  digits: number;
-  type: number;
-  counter: bigint | string;
-}
-
-/** Throws unless the field has the wire type its schema says; a mismatch means other data. */
-function expectWire(field: number, actual: WireType, expected: WireType): void {
-  if (actual !== expected) throw new Error(`field ${field} has wire type ${actual}, expected ${expected}`);
-}
-
-/**
- * Reads the fields in whatever order they come; for a repeated scalar the last value wins, as
- * in any protobuf parser. Throws on malformed input (the caller catches).
- */
-function readPayload(bytes: Uint8Array): RawPayload {
-  const reader = new BinaryReader(bytes);
-  const payload: RawPayload = { entries: [], version: 0, batchSize: 0, batchIndex: 0, batchId: null };
-  while (reader.pos < reader.len) {
-    const [field, wire] = reader.tag();
-    switch (field) {
-      case 1:
-        expectWire(field, wire, WireType.LengthDelimited);
-        payload.entries.push(readEntry(reader.bytes()));
-        break;
-      case 2:
-        expectWire(field, wire, WireType.Varint);
-        payload.version = reader.int32();
-        break;
-      case 3:
-        expectWire(field, wire, WireType.Varint);
-        payload.batchSize = reader.int32();
-        break;
-      case 4:
-        expectWire(field, wire, WireType.Varint);
-        payload.batchIndex = reader.int32();
-        break;
-      case 5:
-        expectWire(field, wire, WireType.Varint);
-        payload.batchId = reader.int32();
-        break;
-      default:
-        reader.skip(wire, field);
-    }
-  }
-  return payload;
-}
-
-function readEntry(bytes: Uint8Array): RawEntry {
-  const reader = new BinaryReader(bytes);
-  const entry: RawEntry = { secret: new Uint8Array(0), name: '', issuer: '', algorithm: 0, digits: 0, type: 0, counter: 0n };
-  while (reader.pos < reader.len) {
-    const [field, wire] = reader.tag();
-    switch (field) {
-      case 1:
-        expectWire(field, wire, WireType.LengthDelimited);
-        entry.secret = reader.bytes();
-        break;
-      case 2:
-        expectWire(field, wire, WireType.LengthDelimited);
-        entry.name = reader.string(); // invalid UTF-8 becomes U+FFFD: a name is only a label
-        break;
-      case 3:
-        expectWire(field, wire, WireType.LengthDelimited);
-        entry.issuer = reader.string();
-        break;
-      case 4:
-        expectWire(field, wire, WireType.Varint);
-        entry.algorithm = reader.int32();
-        break;
-      case 5:
-        expectWire(field, wire, WireType.Varint);
-        entry.digits = reader.int32();
-        break;
-      case 6:
-        expectWire(field, wire, WireType.Varint);
-        entry.type = reader.int32();
-        break;
-      case 7:
-        expectWire(field, wire, WireType.Varint);
-        entry.counter = reader.int64();
-        break;
-      default:
-        reader.skip(wire, field);
-    }
-  }
-  return entry;
-}
-
+/** The export's enum values (lib/import/migration-payload.ts) as this extension's names. */
 const ALGORITHMS: ReadonlyMap<number, Algorithm | 'MD5'> = new Map([
   [0, 'SHA1'], // unspecified: Google Authenticator computes SHA-1 codes for it
   [1, 'SHA1'],

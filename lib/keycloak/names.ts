@@ -6,5 +6,5 @@
 /** User names: Keycloak's are case-insensitive; the page may pad them. */
 export const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-/** Device labels as the page reads them (keycloak-page collapses whitespace and trims). */
+/** Device labels as the page reads them (lib/keycloak/page-detection.ts collapses whitespace and trims). */
 export const sameLabel = (label: string, deviceName: string): boolean => label === deviceName.replace(/\s+/g, ' ').trim();

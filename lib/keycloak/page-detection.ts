@@ -16,6 +16,11 @@
  * Selectors are Keycloak's built-in template ids (login.ftl, login-otp.ftl,
  * login-config-totp.ftl in `base`/`keycloak` and `keycloak.v2`), which the server itself reads;
  * labels are never used because the v2 setup form's `<label for>` values are wrong.
+ *
+ * One file because reading a page (`detectPage`, `detectPageKind`) and acting on it
+ * (`selectDevice`) must apply the same private checks (`postedBy`, `inputIn`: an element counts
+ * only if the form will post it). The realm functions near the end read Keycloak's URLs, not its
+ * pages, and could stand alone; the background and the popup import them from here.
  */
 import type { ManualInfo } from './setup-check';
 

@@ -6,6 +6,11 @@
  * (parsing, validation) is done here so that every malformed input becomes a specific
  * {@link OtpError} value instead of an exception thrown from inside the library.
  *
+ * One file for secrets, URIs and codes because they are one set of rules: {@link validateParams}
+ * applies the URI parser's rules to params built elsewhere and {@link codeForStep} runs it before
+ * every code, so the three sections share private helpers (`fail`, `parseAlgorithm`, the range
+ * checks) and one error type.
+ *
  * @see [RFC 4226 HOTP](https://datatracker.ietf.org/doc/html/rfc4226)
  * @see [RFC 6238 TOTP](https://datatracker.ietf.org/doc/html/rfc6238)
  * @see [RFC 4648 §6 Base32](https://datatracker.ietf.org/doc/html/rfc4648#section-6)

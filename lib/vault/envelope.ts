@@ -14,6 +14,10 @@
  *   cost us two full runs, one per 32-byte block, for no extra security.)
  * - AES-GCM (NIST SP 800-38D) with a fresh random 96-bit IV per write; the header is the
  *   additional authenticated data.
+ *
+ * One file because the format, its parsing and its crypto are one construction: the header parsed
+ * here is the KDF's input and the cipher's additional data, and the steps (`parse`, `derive`,
+ * `encrypt`, `decrypt`) stay private, so the public operations at the end are the only ways in.
  */
 
 import { toBase64, fromBase64 } from '../util/base64';

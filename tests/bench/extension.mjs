@@ -19,6 +19,9 @@
  * Firefox puppeteer does not expose windows opened by pages, so the opener sets the value and
  * dispatches the `input` event itself (the part the popup reacts to; the figure starts there in
  * both browsers).
+ *
+ * One file per group of figures (`--only extension`): they are measured in turn in one browser,
+ * from the static extension page described above.
  */
 import { randomBytes } from 'node:crypto';
 import { base32Encode } from '../simulator/keycloak.mjs';

@@ -18,6 +18,9 @@
  * - A late form: a MutationObserver (registered before parsing, on the whole document) records
  *   when `#otp` enters the DOM; for the simulator's `late=1` page that is the inline script's
  *   insertion (the observer runs at the end of that script's task).
+ *
+ * One file per group of figures (`--only pages`): they share the in-page instrumentation
+ * described above.
  */
 import { createSimulator, DEFAULT_REALM, DEMO_PASSWORD } from '../simulator/server.mjs';
 import { launchBench, pollUntil } from './browser.mjs';

@@ -17,6 +17,8 @@
  * only, both polarities) runs once per image; its wall time includes process start-up and PNG
  * decoding, so it is also reported net of the start-up (a 1x1 blank PNG read right before each
  * image). A read counts only if the text is exactly the URI.
+ *
+ * One file per group of figures (`--only qr`): the corpus, both readers and the breakdown.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,8 +3,9 @@
  * npm run bench -- [--out bench.json] [--browsers chromium,firefox] [--only pages,extension,sizes,qr] [--quick] [--no-build]
  *
  * Builds the extension into its own directory (TPA_OUT_DIR, default .bench-output), measures the
- * figures of issue 7 in real browsers and in Node, prints a table and writes the same figures as
- * JSON (with browser versions, Node version, core count, load average, date and git commit).
+ * performance figures of tests/bench/README.md in real browsers and in Node, prints a table and
+ * writes the same figures as JSON (with browser versions, Node version, core count, load average,
+ * date and git commit).
  * Budgets are reported as PASS/FAIL; the exit status says only whether the bench ran (0) or
  * broke (1). See tests/bench/README.md.
  */

@@ -3,15 +3,15 @@
  *
  * A figure is one line of the report:
  *   { id, figure, browser, metric, unit, median, min, max, n, budget, pass, note? , extra? }
- * `budget` is { max } or { min } in the figure's unit, or null when the issue only asks for the
- * number; `pass` is true/false against the budget (always judged on the median), null without one.
+ * `budget` is { max } or { min } in the figure's unit, or null when a figure is only reported
+ * (no budget); `pass` is true/false against the budget (always judged on the median), null without one.
  */
 
 /** @typedef {{max?: number, min?: number, text?: string} | null} Budget */
 /**
  * @typedef {object} Figure
  * @property {string} id          stable key, e.g. 'fill.dcl'
- * @property {string} figure      the issue's figure name, e.g. 'fill latency'
+ * @property {string} figure      the figure's name in tests/bench/README.md, e.g. 'fill latency'
  * @property {string} browser     'chromium' | 'firefox' | 'node' | 'build'
  * @property {string} metric      what exactly, e.g. 'DOMContentLoaded → #otp filled'
  * @property {string} unit        'ms', 'bytes', 'ratio', '%', 'MB'

@@ -1,5 +1,5 @@
 /**
- * A stored vault that cannot be read (issue 8, "Faults"), in a real browser: the settings page and
+ * A stored vault that cannot be read, in a real browser: the settings page and
  * the popup say what happened and that nothing was deleted; "Download the stored data" saves a
  * file that is exactly what storage.local holds; nothing the page does changes storage by itself;
  * deleting it takes an inline confirmation (and, without a copy, an explicit tick), after which

@@ -11,6 +11,8 @@
  * login pages any site may frame, so that what is tested is our own defence. (A real sign-in
  * inside the frame does not get that far in Chromium anyway: it keeps no cookie for a third-party
  * frame, and Keycloak starts the login over.)
+ *
+ * One file: both groups use the one HTTPS server and browser started in beforeAll.
  */
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,5 +1,5 @@
 /**
- * Faults (issue 8) in a real browser, on the ThingPark simulator:
+ * Faults in a real browser, on the ThingPark simulator:
  * - the background stopped in the middle of an enrollment, after the code was filled and before
  *   the submit, or after the submit and before Keycloak's answer: the account is in the vault
  *   from the fill on (unconfirmed), confirmed by the page after the submit, whole (a
@@ -12,6 +12,8 @@
  *   passphrase still unlocks.
  * The browser restart (locked, data intact) is in vault.e2e.ts and the auto-lock after the idle
  * time in options-settings.e2e.ts.
+ * One file: the cases share the stoppable platform and the helpers that hold Keycloak's answer
+ * (submitAndHold) or the application page.
  */
 import type { HTTPRequest, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';

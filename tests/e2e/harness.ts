@@ -2,6 +2,10 @@
  * Launches real Chromium or Firefox (system browsers, headless) with the built extension, the
  * recipes in ../shared/reference/browser-testing.md. One browser per test file run, chosen by
  * E2E_BROWSER; tests/e2e/run.mjs runs the suite once per browser.
+ *
+ * One file because `launch` builds one Session whose methods (logs, errors, network log, close)
+ * are closures over the launched browser; page helpers are in ui.ts, the simulated platform in
+ * platform.ts.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,10 @@
+/**
+ * Logging in on the simulated ThingPark in a real browser: the code filled on the OTP page (and
+ * the one asked for early), the next code within one step, device selection in both themes,
+ * other algorithms, several accounts and the chooser, another origin, a page that cannot talk to
+ * the extension, auto-submit, a locked vault, and the server's clock. One file per feature; the
+ * cases share the fill-timing and sign-in helpers below.
+ */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'puppeteer-core';

@@ -5,6 +5,8 @@
  * confirmation naming both (the old platform's login no longer gets a code, the new one does),
  * deleted after a confirmation, and shown as a QR code after the passphrase: the code is read
  * back from a screenshot and the simulator accepts a code made from it. One browser for the file.
+ *
+ * One file per options-page section; its helpers serve only it.
  */
 // @ts-ignore -- pngjs ships no type declarations (no @types/pngjs installed)
 import { PNG } from 'pngjs';

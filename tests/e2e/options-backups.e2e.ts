@@ -4,6 +4,9 @@
  * the same accounts and codes, and the simulator accepts a login with them; a second import
  * changes nothing; conflicts, a wrong passphrase, a damaged or foreign file are reported and
  * change nothing; the plain otpauth:// list is reachable only past its warning.
+ *
+ * One file per options-page section; its cases share the two browser profiles (profileA,
+ * profileB) and the helpers that export and import.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';

@@ -3,6 +3,9 @@
  * asking the browser anything, the browser's permission request, the content script registered on
  * the self-hosted simulator host (it fills the code there like on ThingPark's own hosts), access
  * taken back in the browser and given again, and removal.
+ *
+ * One file per options-page section; its helpers (address form, the browser's permissions and
+ * registered scripts) serve only it.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

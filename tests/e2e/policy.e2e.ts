@@ -1,5 +1,5 @@
 /**
- * Policies for support teams in real browsers (issue 8): an administrator's managed storage
+ * Policies for support teams in real browsers: an administrator's managed storage
  * presets a self-hosted platform and the device name, caps the auto-lock time, forces
  * auto-submit and turns the plain export off; the options page says so, the background enforces
  * it, and the simulator sees its effect on enrollment and login.
@@ -24,6 +24,9 @@
  *   too). The file has a name of its own and is ALWAYS removed after each test (and at exit): it
  *   is machine-wide, although it only concerns an extension loaded from this build's path. When
  *   the directory is not writable (not root) the Chromium tests are skipped with the reason.
+ *
+ * One file because every case needs the managed-storage set-up above (written, checked and always
+ * removed).
  */
 import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';

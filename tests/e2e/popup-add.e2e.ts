@@ -3,6 +3,9 @@
  * image file and a Google Authenticator export in several batches are previewed (dry run), saved
  * in one go, and then used by the extension to log in to the simulated ThingPark; bad inputs each
  * get a precise message next to the right field and save nothing.
+ *
+ * One file per popup view; its helpers (tabs, fields, preview, generated QR images and exports)
+ * serve only it.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';

@@ -1,3 +1,9 @@
+/**
+ * The popup in a real browser against the simulated ThingPark: the list with live codes (the
+ * current platform first), search and fill, a tab of another origin, copying, long lists and
+ * 1,000 accounts, accounts not confirmed yet, French, and axe. One file per popup view; the cases
+ * share the row and note readers below.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { Secret, TOTP } from 'otpauth';

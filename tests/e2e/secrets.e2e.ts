@@ -25,6 +25,8 @@
  * enrollment), vault.e2e.ts ("keeps the passphrase and key out of storage.local and out of every
  * console"), options-accounts.e2e.ts ("logs no secret", the DOM after Hide), options-backups and
  * popup-add's log and DOM checks, which stay as they are.
+ *
+ * One file: the checks at the end scan what the one browser session of beforeAll went through.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -6,6 +6,9 @@
 // login-config-totp.ftl, template.ftl, field.ftl). Pages are self-contained: no CDN, no fonts,
 // no external resources; only small inline CSS and the inline scripts Keycloak itself uses.
 // Every function is exported so unit tests can save fixture pages.
+//
+// One file because every page is built from the same texts, escaping, layouts and field macros,
+// and the fixture pages under tests/fixtures/pages/ are generated from it (their header names it).
 
 import QRCode from 'qrcode';
 // @ts-ignore -- pngjs ships no type declarations (no @types/pngjs installed)

@@ -12,6 +12,10 @@
 //   GET  {kc}/realms/{realm}/protocol/openid-connect/logout    -> ends the session, back to login
 //   GET  /tpe/  (with ?code= after login)                        -> dashboard
 // See README.md for the API and the default users.
+//
+// One file because every handler is a closure over one simulator's state (users, auth sessions
+// and tabs, SSO sessions, codes, clock, log) inside createSimulator; the pure Keycloak rules are
+// in keycloak.mjs and the markup in pages.mjs.
 
 import http from 'node:http';
 import https from 'node:https';

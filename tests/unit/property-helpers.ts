@@ -1,5 +1,6 @@
 /**
- * Shared pieces of the property-based suites (`*.property.test.ts`, issue 8 "Hostile input"):
+ * Shared pieces of the property-based suites (`*.property.test.ts`: input from pages, QR
+ * codes, files and storage, which anyone can shape):
  * hostile string generators, a string mutator, the documented error-code unions as runtime lists
  * (checked against the TypeScript unions, so a new code cannot be forgotten here), and the run
  * counts.

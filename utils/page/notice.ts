@@ -8,7 +8,7 @@ import type { NoticeTone } from '@/lib/protocol/hand-off';
  */
 
 /**
- * Written compact: these bytes load on every ThingPark page (issue 7's size budget). Clicks go
+ * Written compact: these bytes load on every ThingPark page (the page scripts' size budget). Clicks go
  * through the notice to the page (it must never block a Submit or Log out button), except on its
  * own close button.
  */

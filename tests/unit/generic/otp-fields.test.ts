@@ -2,6 +2,7 @@
 // pages in tests/fixtures/generic/, inline markup, the Keycloak fixtures in tests/fixtures/pages/
 // and generated garbage. Documents are parsed with happy-dom and passed in: the vitest
 // environment stays plain Node, so a stray browser global in lib/ fails.
+// One file per module under test.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';

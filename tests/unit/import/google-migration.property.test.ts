@@ -1,5 +1,5 @@
 /**
- * Property-based tests of lib/import/google-migration.ts (issue 8, hostile input): a Google Authenticator export
+ * Property-based tests of lib/import/google-migration.ts (hostile input): a Google Authenticator export
  * arrives as QR text or a pasted link, i.e. from anyone. Random bytes, damaged payloads and random
  * text in `otpauth-migration://` URIs must give a batch or a MigrationError, never an exception;
  * whatever is imported is an account the URI parser accepts; every entry is accounted for.

@@ -3,6 +3,8 @@
  * protobuf-es's writer (fields shuffled, unknown fields, large and batched exports), every
  * spelling of the base64, and damaged input, which must come back as an error value and never
  * as an exception.
+ * One file per module under test; its protobuf reader (lib/import/migration-payload.ts) is
+ * tested through it.
  */
 import { describe, expect, it } from 'vitest';
 import { HOTP, Secret, TOTP } from 'otpauth';

@@ -1,6 +1,6 @@
 /**
  * Every transition of an enrolled account (lib/keycloak/enrollment-state.ts): from each state (not enrolled
- * by us, filled, submitted, confirmed), each event gives the state the issue asks for. Removal
+ * by us, filled, submitted, confirmed), each event gives the state that module documents. Removal
  * happens only on proof that ThingPark does not have the device.
  */
 import { describe, expect, it } from 'vitest';

@@ -3,6 +3,7 @@
  * for (exact origin, realm, user name, device list), which code Keycloak accepts now (Keycloak
  * 20+ refuses a code already accepted for the device, the setup code included), marking a code
  * used, and the server clock offset from a `Date` header.
+ * One file per module under test.
  */
 import { describe, expect, it } from 'vitest';
 import { clockOffset, codeNow, markUsed, pickAccount, SKEW_TOLERANCE_MS, type LoginContext } from '../../../lib/keycloak/login';
@@ -213,7 +214,7 @@ describe('pickAccount: which device', () => {
   });
 
   it('a device name with runs of spaces still matches the label as the page reads it (whitespace collapsed)', () => {
-    // keycloak-page.ts reads tile titles with whitespace collapsed and trimmed; a device name
+    // lib/keycloak/page-detection.ts reads tile titles with whitespace collapsed and trimmed; a device name
     // setting may keep inner runs of spaces ("Work  laptop") and Keycloak stores what we posted.
     const jane = account(JANE_URI, { deviceName: 'Work  laptop ' });
     expect(pickAccount([jane], ctx({ devices: [phone, { id: 'cred-work', label: 'Work laptop' }] }))).toEqual({

@@ -1,5 +1,5 @@
 /**
- * Property-based tests of page detection (issue 8, hostile input): lib/keycloak/page-detection.ts
+ * Property-based tests of page detection (hostile input): lib/keycloak/page-detection.ts
  * (detectPage) and lib/generic/otp-fields.ts (findOtpTarget) run on every page of the platforms, i.e. on
  * markup anyone can shape. On random DOMs built node by node (nested forms, SVG look-alikes,
  * inputs outside their form, duplicate ids, hidden inputs named like Keycloak's, huge attribute
@@ -11,6 +11,7 @@
  * - irrelevant additions (noise without Keycloak's ids, classes or names) change nothing;
  * - findOtpTarget only ever returns visible, enabled, writable text inputs of this document.
  * Documents are happy-dom's, passed in; the vitest environment stays plain Node.
+ * One file for both detectors: they run on the same generated DOMs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';

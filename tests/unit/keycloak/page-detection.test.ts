@@ -2,6 +2,7 @@
 // the simulator's classic and keycloak.v2 renderers by tests/fixtures/make-fixtures.mjs, plus
 // hand-written adversarial pages). Pages are parsed with happy-dom explicitly and the Document is
 // passed in: the vitest environment stays plain Node, so a stray browser global in lib/ fails.
+// One file per module under test.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -159,7 +160,7 @@ describe('detectPage: TOTP setup page', () => {
     }
   });
 
-  it('what it reads is what lib/enrollment cross-checks (QR mode and manual mode)', () => {
+  it('what it reads is what lib/keycloak/setup-check.ts cross-checks (QR mode and manual mode)', () => {
     for (const theme of ['classic', 'v2'] as const) {
       const qrPage = asSetup(detect(`${theme}-setup-qr.html`));
       const qrText = decodeQrDataUrl(qrPage.qrImage?.getAttribute('src') ?? '').text;

@@ -1,5 +1,5 @@
 /**
- * Property-based tests of the setup page's evidence (issue 8, hostile input): the QR image and
+ * Property-based tests of the setup page's evidence (hostile input): the QR image and
  * the text it decodes to (lib/otp/qr.ts), the cross-check against Keycloak's hidden raw secret and
  * the manual-mode key (lib/keycloak/setup-check.ts crossCheck), and the plan the background would keep
  * (lib/keycloak/enroll-plan.ts planEnrollment). A page can show anything: pixels of any size, a QR that is not

@@ -2,6 +2,7 @@
  * crossCheck: what Keycloak's TOTP setup page shows (QR text, hidden raw `totpSecret`, manual-mode
  * key and policy) must agree before anything is enrolled, and no refusal may leak the secret.
  * Data comes from thingpark-login.md and from the simulator (the same strings Keycloak renders).
+ * One file per module under test.
  */
 import { describe, expect, it } from 'vitest';
 import { crossCheck, type EnrollErrorCode, type EnrollmentEvidence, type ManualInfo } from '../../../lib/keycloak/setup-check';

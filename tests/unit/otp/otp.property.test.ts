@@ -1,5 +1,5 @@
 /**
- * Property-based tests of lib/otp/otp.ts (issue 8, hostile input): the `otpauth://` parser and Base32
+ * Property-based tests of lib/otp/otp.ts (hostile input): the `otpauth://` parser and Base32
  * keys take text from QR codes, pages and the clipboard. Whatever the text, they answer with a
  * Result whose error code is one of OtpErrorCode, never an exception; what they accept is valid
  * and reads back unchanged.

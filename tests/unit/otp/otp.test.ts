@@ -1,3 +1,8 @@
+/**
+ * lib/otp/otp.ts: RFC 4226 and RFC 6238 known answers, time steps and seconds left, Base32 keys,
+ * `otpauth://` URIs good and bad and written back, and params built elsewhere. One file per
+ * module under test, around the shared known-answer table below.
+ */
 import { describe, it, expect } from 'vitest';
 import {
   accountToUri,

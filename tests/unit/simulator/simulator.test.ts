@@ -1,5 +1,7 @@
 // Tests of the ThingPark/Keycloak login simulator (tests/simulator/*.mjs): its pure Keycloak
 // rules, its pages and the whole HTTP flow, driven with fetch and a hand-made cookie jar.
+// One file for the simulator's three layers (rules, pages, HTTP flow), which share the HTML
+// readers, code helpers and login steps below; the generic pages are in custom-pages.test.ts.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as OTPAuth from 'otpauth';

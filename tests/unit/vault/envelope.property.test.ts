@@ -1,10 +1,12 @@
 /**
- * Property-based tests of lib/vault/envelope.ts and lib/vault/backup.ts (issue 8, hostile input): `storage.local`
+ * Property-based tests of lib/vault/envelope.ts and lib/vault/backup.ts (hostile input): `storage.local`
  * can be edited by anyone with the disk, and a backup file comes from anywhere. Random JSON and
  * envelopes with any field replaced, bits flipped or the iteration count made huge or negative
  * give a VaultErrorCode, never an exception, never a hang (no key derivation above
  * MAX_ITERATIONS), and never other data than what was sealed. planImport never loses, duplicates
  * or overwrites an account.
+ * One file for both modules: the backup properties reuse the tampered-envelope generators and
+ * the KDF counter (pbkdf2Runs) above.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';

@@ -4,8 +4,8 @@ import { detectPage, type PageInfo, type SetupPage } from '@/lib/keycloak/page-d
 import { request } from '@/utils/client';
 import { errorText, t } from '@/utils/i18n';
 import { needsClockCorrection } from '@/lib/otp/clock';
-import { guardSubmit, isKeycloakCancel } from '@/lib/keycloak/submit-guard';
-import { fillInput, submitForm } from '../../utils/page/fill';
+import { guardSubmit, isKeycloakCancel, submitForm } from '@/lib/keycloak/submit-guard';
+import { fillInput } from '@/utils/page/fill';
 
 /**
  * The TOTP setup page's part of the content script: sending what the page shows (the QR image,

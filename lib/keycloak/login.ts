@@ -107,8 +107,6 @@ export function markUsed(account: StoredAccount, step: number): StoredAccount {
   return { ...account, lastUsedStep: Math.max(account.lastUsedStep ?? -1, step) };
 }
 
-// Clock helpers live in ./clock (content scripts import them without the OTP code).
-export { clockOffset, SKEW_TOLERANCE_MS } from '../otp/clock';
 
 /** The code to show in the popup right now (no reuse rule: showing is not using). */
 export function displayCode(account: StoredAccount, nowMs: number): { code: string; validForMs: number | null } {

@@ -11,8 +11,6 @@ export function fillInput(input: HTMLInputElement, value: string): void {
   input.dispatchEvent(new Event('change', { bubbles: true }));
 }
 
-/** One implementation for the submit guard and the page scripts (lib/keycloak/submit-guard.ts). */
-export { submitForm } from '@/lib/keycloak/submit-guard';
 
 /**
  * Six (or four to eight) single-digit boxes: one digit per box, in order, each with its own

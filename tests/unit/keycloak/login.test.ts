@@ -6,7 +6,8 @@
  * One file per module under test.
  */
 import { describe, expect, it } from 'vitest';
-import { clockOffset, codeNow, markUsed, pickAccount, SKEW_TOLERANCE_MS, type LoginContext } from '../../../lib/keycloak/login';
+import { codeNow, markUsed, pickAccount, type LoginContext } from '../../../lib/keycloak/login';
+import { clockOffset, SKEW_TOLERANCE_MS } from '../../../lib/otp/clock';
 import { parseVaultData, type StoredAccount } from '../../../lib/vault/accounts';
 import { parseOtpauthUri } from '../../../lib/otp/otp';
 import { needsClockCorrection } from '../../../lib/otp/clock';

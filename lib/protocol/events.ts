@@ -6,5 +6,12 @@
  */
 export type VaultEvent = { type: 'vault.locked' } | { type: 'vault.unlocked' };
 
-/** The event's type, read from a message the browser delivered (anything else gives undefined). */
-export const eventType = (message: unknown): VaultEvent['type'] | undefined => (message as Partial<VaultEvent> | null)?.type;
+/**
+ * The event a message the browser delivered is, or undefined for anything else. Extension pages
+ * also receive every request another extension page sends to the background (runtime.sendMessage
+ * goes to all of the extension's pages): only these two types are events.
+ */
+export function eventType(message: unknown): VaultEvent['type'] | undefined {
+  const type = (message as { type?: unknown } | null)?.type;
+  return type === 'vault.locked' || type === 'vault.unlocked' ? type : undefined;
+}

@@ -54,9 +54,14 @@ export function manifestContentScripts(hostPatterns: readonly string[], browser:
   return PAGE_SCRIPTS.map((s) => ({ matches: hostPatterns.map(s.pagesOf), js: [s.file], run_at: runAtOf(s, browser) }));
 }
 
-/** What `scripting.registerContentScripts` gets for one self-hosted platform. */
+/**
+ * What `scripting.registerContentScripts` gets for one self-hosted platform: the scripts that run
+ * with the page first (setup page's, then the page script: their order matters), then the early
+ * request, the order in which earlier versions registered them (the browser lists them so).
+ */
 export function registeredScripts(scriptId: string, hostPattern: string, browser: Browser) {
-  return PAGE_SCRIPTS.map((s) => ({
+  const inOrder = [...PAGE_SCRIPTS.filter((s) => s.when === 'page'), ...PAGE_SCRIPTS.filter((s) => s.when === 'start')];
+  return inOrder.map((s) => ({
     id: s.idOf(scriptId),
     matches: [s.pagesOf(hostPattern)],
     js: [`/${s.file}`],

@@ -14,7 +14,7 @@ export default defineConfig({
   hooks: {
     // Scripts that run inside web pages use the browser's own promise-based API (Firefox's
     // `browser`, Chrome MV3's `chrome`) instead of webextension-polyfill: they load on every
-    // ThingPark page, and the polyfill would be a third of their size (issue 7's budget).
+    // ThingPark page, and the polyfill would be a third of their size.
     'vite:build:extendConfig': (entrypoints, config) => {
       const inPage = new Set(['content-script', 'unlisted-script']);
       if (!entrypoints.every((e) => inPage.has(e.type))) return;

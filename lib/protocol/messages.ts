@@ -67,7 +67,7 @@ export interface Protocol {
    * The popup's first screen: the first `limit` accounts in the popup's order (`platform`'s
    * first, then the rest, each in list order: lib/platforms/on-platform.ts) and how many there
    * are in all. Asked for before the whole list, which takes a while to cross with a thousand
-   * accounts (issue 7: the popup's first render).
+   * accounts (the popup's first render waits only for this).
    */
   'accounts.head': { req: { platform: PlatformRef | null; limit: number }; res: { accounts: AccountSummary[]; total: number } };
   /** Current codes of some accounts (the rows on screen), for the popup. */

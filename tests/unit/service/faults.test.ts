@@ -1,5 +1,5 @@
 /**
- * Faults (issue 8): a stored vault that cannot be read is explained, handed out exactly as stored
+ * Faults: a stored vault that cannot be read is explained, handed out exactly as stored
  * (`vault.exportRaw`) and deleted only on the user's deliberate request (`vault.reset`), never for
  * a vault that can be read and never by anything else; every unlock attempt costs the full key
  * derivation, however many come and however alike they are; a message the browser did not

@@ -1,6 +1,6 @@
 /**
  * Property-based test of the background as a whole (lib/service/service.ts through lib/protocol/messages.ts),
- * issue 8, hostile input: random sequences of protocol messages with random, often hostile,
+ * Hostile input: random sequences of protocol messages with random, often hostile,
  * payloads, from extension pages and from content scripts on random URLs and frames, mixed with
  * clock ticks, auto-lock alarms, worker restarts and tab events. After every step:
  * - a malformed message is refused by `parseMessage` (the background then answers bad-request);

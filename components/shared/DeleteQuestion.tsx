@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { AppError } from '@/lib/protocol/errors';
 import { request } from '../../utils/client';
 import { ErrorMessage } from './ErrorMessage';
@@ -30,7 +30,8 @@ export function DeleteQuestion(p: DeleteQuestionProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   const group = useRef<HTMLDivElement>(null);
-  useEffect(() => group.current?.focus(), [p.accountId]);
+  // In the same task as the question appears (see useFocusOnMount): Escape pressed at once cancels.
+  useLayoutEffect(() => group.current?.focus(), [p.accountId]);
 
   const remove = async () => {
     if (busy) return;

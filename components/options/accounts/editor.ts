@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { AccountSummary } from '@/lib/protocol/messages';
 import type { ManagedAccount } from './grouping';
 
@@ -24,10 +24,14 @@ export interface EditorProps {
   say: (note: Note) => void;
 }
 
-/** Focuses the element once it is in the page: the editor that just opened takes the focus. */
+/**
+ * Focuses the element as it enters the page: the editor that just opened takes the focus. A layout
+ * effect, not an effect: an effect waits for the next frame (up to 100 ms when frames are
+ * throttled), and a key pressed meanwhile (Escape at once) would go to the button behind.
+ */
 export function useFocusOnMount<T extends HTMLElement>() {
   const ref = useRef<T>(null);
-  useEffect(() => ref.current?.focus(), []);
+  useLayoutEffect(() => ref.current?.focus(), []);
   return ref;
 }
 

@@ -1,29 +1,19 @@
 import { browser, type Browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import type { VaultEvent } from '@/lib/protocol/events';
-import { createVaultService, type StorageArea } from '@/lib/service/service';
+import { createVaultService } from '@/lib/service/service';
 import { encodeReply } from '@/lib/protocol/transport';
 import { parseMessage } from '@/lib/protocol/validation';
 import { callerOf } from '@/lib/protocol/caller';
 import { defaultDeviceName } from '@/lib/keycloak/enroll-plan';
-import { registeredScripts } from '@/lib/platforms/page-scripts';
-import { groupRegistered, scriptIdsOf } from '@/lib/platforms/self-hosted';
 import { readSetupQr } from '@/entrypoints/background/setup-qr';
-
-const area = (a: Browser.storage.StorageArea): StorageArea => ({
-  get: async (key) => (await a.get(key))[key],
-  set: (key, value) => a.set({ [key]: value }),
-  remove: (key) => a.remove(key),
-});
+import { alarmPort, fillTab, loadQrReader, platformPort, storageArea } from '@/entrypoints/background/ports';
 
 export default defineBackground(() => {
   const service = createVaultService({
-    local: area(browser.storage.local),
-    session: area(browser.storage.session),
-    alarms: {
-      schedule: async (name, delayInMinutes) => browser.alarms.create(name, { delayInMinutes }),
-      clear: async (name) => void (await browser.alarms.clear(name)),
-    },
+    local: storageArea(browser.storage.local),
+    session: storageArea(browser.storage.session),
+    alarms: alarmPort(),
     bootId: crypto.randomUUID(),
     // Firefox rejects when no administrator set managed storage for us: that is no policy.
     managed: () => browser.storage.managed.get(null).catch(() => ({})),
@@ -34,26 +24,8 @@ export default defineBackground(() => {
     },
     onLocked: () => void notifyPages({ type: 'vault.locked' }),
     fillTab,
-    platforms: {
-      permitted: (pattern) => browser.permissions.contains({ origins: [pattern] }),
-      release: async (pattern) => void (await browser.permissions.remove({ origins: [pattern] })),
-      register: async (id, pattern) => {
-        await unregisterPlatformScripts(id);
-        // The same scripts, order and timing as on the built-in ThingPark hosts (the manifest's).
-        await browser.scripting.registerContentScripts(registeredScripts(id, pattern, import.meta.env.FIREFOX ? 'firefox' : 'chrome'));
-      },
-      unregister: unregisterPlatformScripts,
-      // A platform counts as registered when all of its scripts are; a lone one is removed,
-      // so that the platform is registered again, whole (lib/platforms/self-hosted.ts, groupRegistered).
-      registered: async () => {
-        const { complete, lone } = groupRegistered((await browser.scripting.getRegisteredContentScripts()).map((s) => s.id));
-        if (lone.length) await browser.scripting.unregisterContentScripts({ ids: lone });
-        return complete;
-      },
-    },
-    loadQrReader: async (tabId, frameId) => {
-      await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: ['/qr-reader.js'], injectImmediately: true });
-    },
+    platforms: platformPort(),
+    loadQrReader,
     readQr: readSetupQr,
   });
 
@@ -114,33 +86,6 @@ export default defineBackground(() => {
 
 const FILL_MENU = 'fill-one-time-code';
 const FILL_COMMAND = 'fill-one-time-code';
-
-/** Removes whichever of a platform's registered scripts exist. */
-async function unregisterPlatformScripts(id: string): Promise<void> {
-  const ids = new Set((await browser.scripting.getRegisteredContentScripts()).map((s) => s.id));
-  const gone = scriptIdsOf(id).filter((i) => ids.has(i));
-  if (gone.length) await browser.scripting.unregisterContentScripts({ ids: gone });
-}
-
-/**
- * Fills the one-time code into a tab's top frame: injects the generic filler (which finds the
- * field and asks for the code like any content script; the origin is the frame's own). Works on
- * any page the user points at with the shortcut or the menu (activeTab), and on ThingPark hosts.
- */
-async function fillTab(tabId: number, accountId: string | null): Promise<boolean> {
-  try {
-    const target = { tabId, frameIds: [0] };
-    await browser.scripting.executeScript({ target, files: ['/generic-fill.js'] });
-    await browser.scripting.executeScript({
-      target,
-      func: (id: string | null) => (globalThis as { __thingparkAutofillFill?: (id: string | null) => void }).__thingparkAutofillFill?.(id),
-      args: [accountId],
-    });
-    return true;
-  } catch {
-    return false; // no access to this page (browser pages, other extensions, no permission)
-  }
-}
 
 /** Tells the content scripts in every tab (those without ours just fail to receive it). */
 async function notifyTabs(message: VaultEvent): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * The options page's "Backups" section (issue 6): an encrypted backup to export and to import
- * into any profile, and, behind a warning, the plain `otpauth://` list.
+ * The options page's "Backups" section: an encrypted backup to export and to import into any
+ * profile, and, behind a warning, the plain `otpauth://` list.
  */
 import type { SectionProps } from './Options';
 import { t } from '../../utils/i18n';

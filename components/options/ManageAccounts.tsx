@@ -17,8 +17,8 @@ type Open = { id: string; action: Action } | null;
 type FocusTarget = { id: string; action: Action } | 'title' | null;
 
 /**
- * The options page's "Accounts" section (issue 6): every account grouped by platform, and per
- * account: rename (label), device name, move to another platform, delete, and show its QR code.
+ * The options page's "Accounts" section: every account grouped by platform, and per account:
+ * rename (label), device name, move to another platform, delete, and show its QR code.
  * One editor is open at a time, inline under its row; Escape or Cancel closes it and the focus
  * returns to the button that opened it. Rows are memoised, so a list of hundreds of accounts
  * only redraws the row whose editor opens or closes.

@@ -11,8 +11,19 @@ import type { AppError } from '@/lib/protocol/errors';
 import type { PlatformSummary } from '@/lib/protocol/messages';
 import type { SectionProps } from './Options';
 import { request } from '../../utils/client';
+import { Alert } from '../shared/Alert';
 import { ErrorMessage } from '../shared/ErrorMessage';
 import { errorText, t } from '../../utils/i18n';
+
+/**
+ * Asks the browser for access to `origin`'s host (true when granted; false when the user refused
+ * or the request failed). Call it from the click or Enter handler itself, before any `await`:
+ * Firefox grants a permission request only while it handles the user's click or Enter, so
+ * everything before permissions.request must run synchronously.
+ */
+function askForHost(origin: string): Promise<boolean> {
+  return browser.permissions.request({ origins: [matchPatternFor(origin)] }).catch(() => false);
+}
 
 /** The add form's outcome: an error of the address, or a sentence for the status region. */
 type Notice = { error: AppError } | { done: string } | null;
@@ -60,8 +71,7 @@ export function Platforms({ revision, onChanged }: SectionProps) {
     input.current?.focus();
   };
 
-  // Not async on purpose: everything before permissions.request must run synchronously, because
-  // Firefox grants a permission request only while it handles the user's click or Enter.
+  // Not async on purpose: everything up to askForHost must run synchronously (see askForHost).
   const add = (e: Event) => {
     e.preventDefault();
     if (busy) return;
@@ -72,19 +82,16 @@ export function Platforms({ revision, onChanged }: SectionProps) {
     if (findSameHost(platforms ?? [], origin)) return fail({ code: 'platform-exists' });
     setBusy(true);
     setNotice(null);
-    void browser.permissions
-      .request({ origins: [matchPatternFor(origin)] })
-      .catch(() => false)
-      .then(async (granted) => {
-        // Refused by the user: nothing to store. Granted: the background checks it again.
-        const reply = granted ? await request('platforms.add', { url: origin }) : null;
-        setBusy(false);
-        if (!reply) return fail({ code: 'permission-refused' });
-        if (!reply.ok) return fail(reply.error);
-        setUrl('');
-        setNotice({ done: t('platformAdded', origin) });
-        changed(reply.value);
-      });
+    void askForHost(origin).then(async (granted) => {
+      // Refused by the user: nothing to store. Granted: the background checks it again.
+      const reply = granted ? await request('platforms.add', { url: origin }) : null;
+      setBusy(false);
+      if (!reply) return fail({ code: 'permission-refused' });
+      if (!reply.ok) return fail(reply.error);
+      setUrl('');
+      setNotice({ done: t('platformAdded', origin) });
+      changed(reply.value);
+    });
   };
 
   const urlError = notice && 'error' in notice ? notice.error : null;
@@ -198,21 +205,18 @@ function PlatformRow({ platform, onChanged, onRemoved }: RowProps) {
     onChanged(reply.value);
   };
 
-  // Synchronous up to the request, like adding (Firefox needs the user's click to be current).
+  // Not async on purpose, like adding: synchronous up to askForHost.
   const allowAgain = () => {
     setError(null);
     setAllowed(false);
-    void browser.permissions
-      .request({ origins: [matchPatternFor(origin)] })
-      .catch(() => false)
-      .then(async (granted) => {
-        if (!granted) return setError(t('platformAllowRefused', origin));
-        // The background follows permissions.onAdded and registers the script again.
-        const reply = await request('platforms.list', {});
-        if (!reply.ok) return setError(errorText(reply.error));
-        setAllowed(true);
-        onChanged(reply.value);
-      });
+    void askForHost(origin).then(async (granted) => {
+      if (!granted) return setError(t('platformAllowRefused', origin));
+      // The background follows permissions.onAdded and registers the script again.
+      const reply = await request('platforms.list', {});
+      if (!reply.ok) return setError(errorText(reply.error));
+      setAllowed(true);
+      onChanged(reply.value);
+    });
   };
 
   return (
@@ -228,9 +232,7 @@ function PlatformRow({ platform, onChanged, onRemoved }: RowProps) {
         // A preset platform was never allowed by the user: "access was removed" would be wrong.
         <span class="platform-revoked">{t(managed ? 'policyPlatformNotAllowed' : 'platformNotPermitted')}</span>
       )}
-      <p class="error" role="alert">
-        {error ?? ''}
-      </p>
+      <Alert text={error} />
       <p class="ok" role="status">
         {allowed && permitted ? t('platformAllowed', origin) : ''}
       </p>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { VaultGate, type RunRequest } from '../shared/VaultGate';
-import { AccountList, type FirstList } from './AccountList';
+import { AccountList } from './AccountList';
+import type { FirstList } from './useAccountList';
 import type { AddAccount as AddAccountView } from './add/AddAccount';
 import { useCurrentTab } from './useCurrentTab';
 import type { CurrentTabState, PopupStart } from '@/lib/protocol/hand-off';

@@ -7,7 +7,7 @@ import { FIRST_SCREEN_ROWS } from './list-size';
  * Asks for the state and the tab at once; once the tab is known, for the first screen's
  * accounts (its platform's first), and once those are in, for the whole list when there is
  * more. The first render needs only the head: it does not wait for a thousand accounts to cross
- * (issue 7: 250 kB, 10 ms and more in Chromium). Never rejects: a failed tab lookup is "no
+ * (about 250 kB, 10 ms and more in Chromium). Never rejects: a failed tab lookup is "no
  * current tab"; a refused head (locked) leaves the list to ask for itself after the unlock.
  */
 export function startPopup(request: typeof Request): Promise<PopupStart> {

@@ -61,11 +61,11 @@ const WHY: Record<string, MessageKey> = {
 };
 
 /**
- * A stored vault that cannot be read (issue 8, "Faults"): what happened, that nothing was
- * deleted, and the two ways out, both the user's own choice: a file of exactly what is stored
- * (for support, or for a newer version of the extension), and deleting it to start again, which
- * is offered behind an inline confirmation that names the loss, with a second check when no copy
- * was downloaded. The background refuses both for a vault that can be read.
+ * A stored vault that cannot be read: what happened, that nothing was deleted, and the two ways
+ * out, both the user's own choice: a file of exactly what is stored (for support, or for a newer
+ * version of the extension), and deleting it to start again, which is offered behind an inline
+ * confirmation that names the loss, with a second check when no copy was downloaded. The
+ * background refuses both for a vault that can be read.
  */
 function DamagedVault({ code, run }: { code: VaultErrorCode; run: RunRequest }) {
   const [downloaded, setDownloaded] = useState<string | null>(null);

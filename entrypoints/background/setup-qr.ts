@@ -1,12 +1,12 @@
 import { decodeQr, pngFromDataUrl } from '@/lib/otp/qr';
-import { drawPixels } from '@/components/popup/add/qr-image';
+import { readImageQr } from '@/utils/image-qr';
 
 /**
  * Reads Keycloak's enrollment QR code for `page.enroll`, in the background: the setup page's
  * script sends the image's `data:` URL as the page has it, and the key URI (with its secret) is
  * decoded here, never in the page's process. Here jsQR's code is compiled once and stays warm for
- * the next setup page, where a page script would parse and run it cold on every load (issue 7's
- * enrollment latency).
+ * the next setup page, where a page script would parse and run it cold on every load, and that
+ * parse would delay the enrollment the user is waiting for.
  *
  * Only PNG data URLs are read (Keycloak inlines a PNG): nothing is fetched, and the size the PNG
  * declares is checked before the browser decodes it (lib/otp/qr.ts, `pngFromDataUrl`). Returns the
@@ -26,20 +26,12 @@ const READ_TIMEOUT_MS = 5000;
 async function read(dataUrl: string): Promise<string | null> {
   const png = pngFromDataUrl(dataUrl);
   if (!png) return null;
-  let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(new Blob([png.bytes], { type: 'image/png' }));
-  } catch {
-    return null; // a damaged PNG
-  }
-  try {
-    const pixels = drawPixels(bitmap, bitmap.width, bitmap.height);
-    if (!pixels) return null;
-    const decoded = decodeQr(pixels);
-    return decoded.ok ? decoded.value : null;
+    // At its own size: pngFromDataUrl has checked the size the PNG declares. A damaged PNG is
+    // 'not-image': unreadable, like any other error.
+    const text = await readImageQr(new Blob([png.bytes], { type: 'image/png' }), decodeQr);
+    return text.ok ? text.value : null;
   } catch {
     return null; // out of memory for the canvas: unreadable, said so by the caller
-  } finally {
-    bitmap.close();
   }
 }

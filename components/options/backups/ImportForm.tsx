@@ -9,7 +9,7 @@ import type { ImportReport } from '@/lib/protocol/messages';
 import { request } from '../../../utils/client';
 import { PassphraseField } from '../../shared/PassphraseField';
 import { errorText, t } from '../../../utils/i18n';
-import { Alert } from './Alert';
+import { Alert } from '../../shared/Alert';
 import { Report } from './Report';
 import { importErrorText } from './text';
 

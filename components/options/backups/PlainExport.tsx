@@ -8,7 +8,7 @@ import type { AppError } from '@/lib/protocol/errors';
 import { request } from '../../../utils/client';
 import { PassphraseField } from '../../shared/PassphraseField';
 import { t } from '../../../utils/i18n';
-import { Alert } from './Alert';
+import { Alert } from '../../shared/Alert';
 import { datedFileName, saveTextFile } from './download';
 import { counted, exportErrorText } from './text';
 

@@ -1,11 +1,9 @@
 /**
- * Reads the QR code in an image the user picked, dropped or pasted, inside the popup: the file is
- * decoded by the browser (createImageBitmap), drawn to a canvas, and its pixels go to lib/otp/qr.ts.
- * Nothing leaves the extension page.
+ * Reads the QR code in an image the user picked, dropped or pasted, inside the popup (the reading
+ * itself, shared with the background, is utils/image-qr.ts). Nothing leaves the extension page.
  */
-import { err, ok, type Result } from '@/lib/util/result';
-
-export type ImageReadError = 'not-image' | 'no-qr' | 'empty-image';
+import type { Result } from '@/lib/util/result';
+import { readImageQr, type ImageReadError } from '../../../utils/image-qr';
 
 /**
  * Photos are drawn at most this wide/high before decoding: a QR code in a screenshot or photo
@@ -29,46 +27,8 @@ export function firstImage(data: DataTransfer | null | undefined): File | null {
   return null;
 }
 
-export async function readQrFromImage(file: Blob): Promise<Result<string, ImageReadError>> {
-  // An empty type is allowed: some systems give none for a valid image; the decoder decides.
-  if (file.type !== '' && !file.type.startsWith('image/')) return err('not-image');
-  let bitmap: ImageBitmap;
-  try {
-    bitmap = await createImageBitmap(file);
-  } catch {
-    return err('not-image');
-  }
-  try {
-    if (bitmap.width === 0 || bitmap.height === 0) return err('empty-image');
-    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-    const width = Math.max(1, Math.round(bitmap.width * scale));
-    const height = Math.max(1, Math.round(bitmap.height * scale));
-    const pixels = drawPixels(bitmap, width, height);
-    if (!pixels) return err('empty-image');
-    // Loaded on first use: jsQR is the largest module we have and most popups never need it.
-    const { decodeQr } = await import('@/lib/otp/qr');
-    const text = decodeQr(pixels);
-    if (text.ok) return ok(text.value);
-    return err(text.error.code === 'not-found' ? 'no-qr' : 'empty-image');
-  } finally {
-    bitmap.close();
-  }
-}
-
-/** The bitmap drawn at `width` x `height`, as pixels (an OffscreenCanvas where there is one: workers). */
-export function drawPixels(bitmap: ImageBitmap, width: number, height: number): ImageData | null {
-  // willReadFrequently: a CPU-backed canvas, so getImageData does not read back from the GPU.
-  if (typeof OffscreenCanvas !== 'undefined') {
-    const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
-    if (!ctx) return null;
-    ctx.drawImage(bitmap, 0, 0, width, height);
-    return ctx.getImageData(0, 0, width, height);
-  }
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) return null;
-  ctx.drawImage(bitmap, 0, 0, width, height);
-  return ctx.getImageData(0, 0, width, height);
+/** The QR code's text in an image the user gave (see MAX_SIDE for its size). */
+export function readQrFromImage(file: Blob): Promise<Result<string, ImageReadError>> {
+  // Loaded on first use: jsQR is the largest module we have and most popups never need it.
+  return readImageQr(file, async (pixels) => (await import('@/lib/otp/qr')).decodeQr(pixels), MAX_SIDE);
 }

@@ -13,7 +13,7 @@ import { readImageQr } from '@/utils/image-qr';
  * QR's text, or null when the image cannot be read.
  */
 export function readSetupQr(dataUrl: string): Promise<string | null> {
-  // The background answers requests one at a time (lib/service/service.ts): an image decode that
+  // The background answers requests one at a time (the serial queue, lib/service/context.ts): an image decode that
   // never settles must not hold up every later request, so it counts as unreadable after a while.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), READ_TIMEOUT_MS)));

@@ -1,6 +1,6 @@
 /**
  * What becomes of an account the extension enrolled, from the moment it filled ThingPark's setup
- * form. Pure: the background (lib/service/service.ts) decides which event a page or tab event is,
+ * form. Pure: the background (lib/service/: handlers/page.ts, settle.ts) decides which event a page or tab event is,
  * and applies it here to the decrypted vault, or remembers it while the vault is locked.
  *
  * Why the account is kept from the fill on: Keycloak registers the OTP device while it handles

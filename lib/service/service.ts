@@ -27,9 +27,6 @@ import { createPlatforms, platformHandlers } from './handlers/platforms';
 import { settingsHandlers } from './handlers/settings';
 import { vaultHandlers } from './handlers/vault';
 
-export { AUTO_LOCK_ALARM, KEYS } from './ports';
-export type { AlarmPort, PlatformPort, StorageArea, VaultServiceDeps } from './ports';
-
 export function createVaultService(deps: VaultServiceDeps) {
   const ctx = createContext(deps);
   const { serial } = ctx;

@@ -7,7 +7,8 @@
  */
 import { FakePlatforms } from './memory-platforms';
 import { describe, expect, it } from 'vitest';
-import { KEYS, createVaultService, type StorageArea, type VaultService } from '../../../lib/service/service';
+import { createVaultService, type VaultService } from '../../../lib/service/service';
+import { KEYS, type StorageArea } from '../../../lib/service/ports';
 import type { Caller } from '../../../lib/protocol/access';
 import type { FillRequest, PageEvidence } from '../../../lib/protocol/page';
 import type { Message, MessageType, Protocol, Reply } from '../../../lib/protocol/messages';

@@ -9,7 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FakePlatforms } from './memory-platforms';
-import { AUTO_LOCK_ALARM, KEYS, createVaultService, type VaultService } from '../../../lib/service/service';
+import { createVaultService, type VaultService } from '../../../lib/service/service';
+import { AUTO_LOCK_ALARM, KEYS } from '../../../lib/service/ports';
 import type { Caller } from '../../../lib/protocol/access';
 import type { Message, MessageType, Protocol, Reply } from '../../../lib/protocol/messages';
 import type { PageEvidence } from '../../../lib/protocol/page';

@@ -7,7 +7,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakePlatforms } from './memory-platforms';
-import { AUTO_LOCK_ALARM, KEYS, createVaultService, type VaultService } from '../../../lib/service/service';
+import { createVaultService, type VaultService } from '../../../lib/service/service';
+import { AUTO_LOCK_ALARM, KEYS } from '../../../lib/service/ports';
 import { RESET_CONFIRM, type Message, type MessageType, type Protocol, type Reply, type VaultStatus } from '../../../lib/protocol/messages';
 import { allowedFor, type Caller } from '../../../lib/protocol/access';
 import { createClient, encodeReply } from '../../../lib/protocol/transport';

@@ -8,7 +8,8 @@
  */
 import { FakePlatforms } from './memory-platforms';
 import { describe, expect, it } from 'vitest';
-import { KEYS, createVaultService, type VaultService } from '../../../lib/service/service';
+import { createVaultService, type VaultService } from '../../../lib/service/service';
+import { KEYS } from '../../../lib/service/ports';
 import { parseMessage } from '../../../lib/protocol/validation';
 import type { AppErrorCode } from '../../../lib/protocol/errors';
 import type { Caller } from '../../../lib/protocol/access';

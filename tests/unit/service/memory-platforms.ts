@@ -1,4 +1,4 @@
-import type { PlatformPort } from '../../../lib/service/service';
+import type { PlatformPort } from '../../../lib/service/ports';
 
 /** The browser's permissions and registered content scripts, in memory. */
 export class FakePlatforms implements PlatformPort {

@@ -1,9 +1,9 @@
 /**
- * In-memory stand-ins for the browser ports of lib/service/service.ts, shared by the unit tests:
+ * In-memory stand-ins for the browser ports of lib/service/ports.ts, shared by the unit tests:
  * `storage.local` / `storage.session` (values stored and read back as structured clones, as the
  * browser does) and `alarms`. The browser's permissions and scripting are in tests/unit/service/memory-platforms.ts.
  */
-import type { AlarmPort, StorageArea } from '../../../lib/service/service';
+import type { AlarmPort, StorageArea } from '../../../lib/service/ports';
 
 export class MemoryArea implements StorageArea {
   readonly map = new Map<string, unknown>();

@@ -8,7 +8,8 @@
  */
 import { FakePlatforms } from './memory-platforms';
 import { describe, expect, it, vi } from 'vitest';
-import { KEYS, createVaultService, type VaultService } from '../../../lib/service/service';
+import { createVaultService, type VaultService } from '../../../lib/service/service';
+import { KEYS } from '../../../lib/service/ports';
 import { MAX_QR_IMAGE_CHARS, type PageEvidence } from '../../../lib/protocol/page';
 import { parseMessage } from '../../../lib/protocol/validation';
 import type { AppErrorCode } from '../../../lib/protocol/errors';

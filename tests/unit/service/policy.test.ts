@@ -10,7 +10,8 @@
  */
 import { FakePlatforms } from './memory-platforms';
 import { describe, expect, it } from 'vitest';
-import { AUTO_LOCK_ALARM, KEYS, createVaultService, type VaultService } from '../../../lib/service/service';
+import { createVaultService, type VaultService } from '../../../lib/service/service';
+import { AUTO_LOCK_ALARM, KEYS } from '../../../lib/service/ports';
 import type { AppErrorCode } from '../../../lib/protocol/errors';
 import type { Caller } from '../../../lib/protocol/access';
 import type { FillRequest, PageEvidence } from '../../../lib/protocol/page';

@@ -12,35 +12,15 @@
  * Pure: no browser globals.
  */
 import { fromBase64 } from '../util/base64';
-import { accountToUri, base32FromBytes, parseOtpauthUri, type Algorithm, type OtpAccount, type OtpErrorCode } from '../otp/otp';
+import { base32FromBytes, parseOtpauthUri, type Algorithm, type OtpAccount } from '../otp/otp';
+import { checkedAccount, splitName, type SkipReason, type Skipped } from './skipped';
 import { err, ok, type Result } from '../util/result';
 import { readPayload, type RawEntry, type RawPayload } from './migration-payload';
-
-/**
- * Why one entry of an export was not imported. `md5`: Google can hold MD5 keys, Keycloak and
- * RFC 6238 cannot; `unknown-type`: neither HOTP nor TOTP (including "unspecified": guessing
- * would give wrong codes); `bad-secret`: empty or under 80 bits; `bad-counter`: an HOTP counter
- * outside 0..2^53-1; `bad-name`: no account name once the issuer prefix is removed.
- */
-export type MigrationSkipReason =
-  | 'md5'
-  | 'unknown-type'
-  | 'bad-secret'
-  | 'bad-digits'
-  | 'unknown-algorithm'
-  | 'bad-counter'
-  | 'bad-name';
-
-export interface MigrationSkipped {
-  name: string;
-  issuer: string;
-  reason: MigrationSkipReason;
-}
 
 /** One QR code of an export. */
 export interface MigrationBatch {
   accounts: OtpAccount[];
-  skipped: MigrationSkipped[];
+  skipped: Skipped[];
   /** 0-based position of this QR code in the export. */
   batchIndex: number;
   /** How many QR codes the export has (at least 1; an absent field means a single one). */
@@ -143,7 +123,7 @@ function decodePayload(bytes: Uint8Array): Result<MigrationBatch, MigrationError
     return fail('bad-protobuf', `batch ${payload.batchIndex} of ${batchSize} is impossible`);
   }
   const accounts: OtpAccount[] = [];
-  const skipped: MigrationSkipped[] = [];
+  const skipped: Skipped[] = [];
   for (const entry of payload.entries) {
     const converted = toAccount(entry);
     if (converted.ok) accounts.push(converted.value);
@@ -173,37 +153,9 @@ const TYPES: ReadonlyMap<number, 'hotp' | 'totp'> = new Map([
 /** RFC 4226 §4 asks for 128 bits; like {@link parseOtpauthUri} we still accept 80. */
 const MIN_SECRET_BYTES = 10;
 
-/** Maps what {@link parseOtpauthUri} can still object to onto the export's skip reasons. */
-const SKIP_FOR: Partial<Record<OtpErrorCode, MigrationSkipReason>> = {
-  'missing-secret': 'bad-secret',
-  'invalid-base32': 'bad-secret',
-  'secret-too-short': 'bad-secret',
-  'unknown-algorithm': 'unknown-algorithm',
-  'unknown-type': 'unknown-type',
-  'bad-digits': 'bad-digits',
-  'bad-counter': 'bad-counter',
-  'bad-label': 'bad-name',
-  'issuer-mismatch': 'bad-name',
-};
-
-/**
- * Splits the name like Google Authenticator shows it: an `Issuer:account` name without an
- * issuer field gives the issuer; with one, a repeated `Issuer:` prefix is removed.
- */
-function splitName(rawName: string, rawIssuer: string): { issuer: string; name: string } {
-  const issuer = rawIssuer.trim();
-  if (issuer !== '') {
-    const name = rawName.startsWith(`${issuer}:`) ? rawName.slice(issuer.length + 1) : rawName;
-    return { issuer, name: name.trim() };
-  }
-  const colon = rawName.indexOf(':');
-  if (colon < 0) return { issuer: '', name: rawName.trim() };
-  return { issuer: rawName.slice(0, colon).trim(), name: rawName.slice(colon + 1).trim() };
-}
-
-function toAccount(entry: RawEntry): Result<OtpAccount, MigrationSkipped> {
+function toAccount(entry: RawEntry): Result<OtpAccount, Skipped> {
   const { issuer, name } = splitName(entry.name, entry.issuer);
-  const skip = (reason: MigrationSkipReason) => err({ name, issuer, reason });
+  const skip = (reason: SkipReason) => err({ name, issuer, reason });
 
   const kind = TYPES.get(entry.type);
   if (kind === undefined) return skip('unknown-type');
@@ -228,10 +180,7 @@ function toAccount(entry: RawEntry): Result<OtpAccount, MigrationSkipped> {
     issuer,
     accountName: name,
   };
-  // Through the URI parser the background uses, so the imported account is one it accepts.
-  const parsed = parseOtpauthUri(accountToUri(account));
-  if (!parsed.ok) return skip(SKIP_FOR[parsed.error.code] ?? 'bad-secret');
-  return ok(parsed.value);
+  return checkedAccount(account);
 }
 
 /**
@@ -242,7 +191,7 @@ function toAccount(entry: RawEntry): Result<OtpAccount, MigrationSkipped> {
  */
 export function combineBatches(batches: readonly MigrationBatch[]): {
   accounts: OtpAccount[];
-  skipped: MigrationSkipped[];
+  skipped: Skipped[];
   /** 0-based indexes of the QR codes not given yet. */
   missing: number[];
   batchSize: number;
@@ -258,7 +207,7 @@ export function combineBatches(batches: readonly MigrationBatch[]): {
     else if (!byIndex.has(batch.batchIndex)) byIndex.set(batch.batchIndex, batch);
   }
   const accounts: OtpAccount[] = [];
-  const skipped: MigrationSkipped[] = [];
+  const skipped: Skipped[] = [];
   const missing: number[] = [];
   for (let index = 0; index < first.batchSize; index++) {
     const batch = byIndex.get(index);

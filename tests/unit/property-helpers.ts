@@ -13,7 +13,8 @@ import fc from 'fast-check';
 import type { OtpErrorCode } from '../../lib/otp/otp';
 import type { VaultErrorCode } from '../../lib/vault/envelope';
 import type { EnrollErrorCode } from '../../lib/keycloak/setup-check';
-import type { MigrationErrorCode, MigrationSkipReason } from '../../lib/import/google-migration';
+import type { MigrationErrorCode } from '../../lib/import/google-migration';
+import type { SkipReason } from '../../lib/import/skipped';
 import type { AppErrorCode } from '../../lib/protocol/errors';
 import type { QrErrorCode } from '../../lib/otp/qr';
 
@@ -49,8 +50,8 @@ export const ENROLL_CODES = exactly<EnrollErrorCode>()([
   'bad-digits', 'bad-period', 'bad-counter', 'bad-label', 'issuer-mismatch',
 ]);
 export const MIGRATION_CODES = exactly<MigrationErrorCode>()(['not-migration', 'bad-base64', 'bad-protobuf', 'empty']);
-export const MIGRATION_SKIP_REASONS = exactly<MigrationSkipReason>()([
-  'md5', 'unknown-type', 'bad-secret', 'bad-digits', 'unknown-algorithm', 'bad-counter', 'bad-name',
+export const SKIP_REASONS = exactly<SkipReason>()([
+  'md5', 'unknown-type', 'bad-secret', 'bad-digits', 'unknown-algorithm', 'bad-period', 'bad-counter', 'bad-name', 'encrypted',
 ]);
 export const QR_CODES = exactly<QrErrorCode>()(['too-large', 'empty-image', 'not-found']);
 export const APP_CODES = exactly<AppErrorCode>()([

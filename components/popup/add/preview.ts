@@ -2,7 +2,8 @@
  * Turns the background's dry-run answer and what the popup found unusable into the rows, summary
  * and warnings of the preview, in the user's language.
  */
-import type { MigrationErrorCode, MigrationSkipReason } from '@/lib/import/google-migration';
+import type { MigrationErrorCode } from '@/lib/import/google-migration';
+import type { SkipReason } from '@/lib/import/skipped';
 import { parseOtpauthUri } from '@/lib/otp/otp';
 import type { AddOutcome, NewAccount } from '@/lib/protocol/messages';
 import { errorText, t } from '../../../utils/i18n';
@@ -34,14 +35,16 @@ const MIGRATION_ERRORS: Record<MigrationErrorCode, () => string> = {
   empty: () => t('errorMigration_empty'),
 };
 
-const SKIP_REASONS: Record<MigrationSkipReason, () => string> = {
+const SKIP_REASONS: Record<SkipReason, () => string> = {
   md5: () => t('addReason_md5'),
   'unknown-type': () => t('addReason_unknown_type'),
   'bad-secret': () => t('addReason_bad_secret'),
   'bad-digits': () => t('addReason_bad_digits'),
   'unknown-algorithm': () => t('addReason_unknown_algorithm'),
+  'bad-period': () => t('addReason_bad_period'),
   'bad-counter': () => t('addReason_bad_counter'),
   'bad-name': () => t('addReason_bad_name'),
+  encrypted: () => t('addReason_encrypted'),
 };
 
 export function lineErrorText(error: LineError): string {
@@ -103,7 +106,7 @@ export function buildPreview(collected: Collected, sent: NewAccount[], outcomes:
     rows.push({ key: `c${i}`, issuer: o.issuer, name: o.accountName, status, tone });
   });
 
-  const skippedBy = new Map<MigrationSkipReason, number>();
+  const skippedBy = new Map<SkipReason, number>();
   collected.skipped.forEach((s, i) => {
     skippedBy.set(s.reason, (skippedBy.get(s.reason) ?? 0) + 1);
     rows.push({ key: `s${i}`, issuer: s.issuer, name: s.name, status: t('addStatusSkipped', SKIP_REASONS[s.reason]()), tone: 'skip' });

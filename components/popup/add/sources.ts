@@ -6,7 +6,8 @@
  * The popup checks here only to say precisely what is wrong before anything is sent; the
  * background parses every URI again and alone decides what is saved.
  */
-import { combineBatches, isMigrationUri, parseMigrationUri, type MigrationBatch, type MigrationErrorCode, type MigrationSkipped } from '@/lib/import/google-migration';
+import { combineBatches, isMigrationUri, parseMigrationUri, type MigrationBatch, type MigrationErrorCode } from '@/lib/import/google-migration';
+import type { Skipped } from '@/lib/import/skipped';
 import { accountToUri, parseOtpauthUri, type OtpErrorCode } from '@/lib/otp/otp';
 
 /** The protocol accepts URIs up to this length (lib/protocol/validation.ts). */
@@ -43,7 +44,7 @@ export interface Collected {
   candidates: Candidate[];
   problems: LineProblem[];
   /** Export entries that cannot be imported (MD5, unknown type...). */
-  skipped: MigrationSkipped[];
+  skipped: Skipped[];
   missing: MissingBatches[];
 }
 
@@ -81,7 +82,7 @@ export function collectFromText(text: string): Collected {
     else problems.push({ line, error: { kind: 'otp', code: parsed.error.code } });
   }
 
-  const skipped: MigrationSkipped[] = [];
+  const skipped: Skipped[] = [];
   const missing: MissingBatches[] = [];
   // Several exports may be pasted together: combine the QR codes of each one separately
   // (combineBatches keeps only the export of the first batch it is given).

@@ -16,8 +16,8 @@ import {
   parseMigrationUri,
   type MigrationBatch,
   type MigrationErrorCode,
-  type MigrationSkipReason,
 } from '../../../lib/import/google-migration';
+import type { SkipReason } from '../../../lib/import/skipped';
 import {
   accountToUri,
   base32FromBytes,
@@ -212,7 +212,7 @@ describe('a real-world-shaped export', () => {
 
 describe('skipped entries', () => {
   const good: MigrationEntry = { secret: TP_SECRET, name: 'good', issuer: 'TPE', type: 2 };
-  const cases: [string, MigrationEntry, MigrationSkipReason][] = [
+  const cases: [string, MigrationEntry, SkipReason][] = [
     ['MD5', { secret: TP_SECRET, name: 'md5', issuer: 'Old', algorithm: 4, type: 2 }, 'md5'],
     ['an algorithm number from the future', { secret: TP_SECRET, name: 'x', algorithm: 9, type: 2 }, 'unknown-algorithm'],
     ['unspecified type', { secret: TP_SECRET, name: 'x', type: 0 }, 'unknown-type'],

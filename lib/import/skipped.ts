@@ -46,14 +46,21 @@ const SKIP_FOR: Partial<Record<OtpErrorCode, SkipReason>> = {
   'issuer-mismatch': 'bad-name',
 };
 
+/** Why an entry is skipped, for what {@link parseOtpauthUri} objects to in its URI. */
+export const skipReasonFor = (code: OtpErrorCode): SkipReason => SKIP_FOR[code] ?? 'bad-secret';
+
+/** A lone UTF-16 surrogate: JSON can carry one (`"\ud800"`), a URI cannot (encodeURIComponent throws). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * The account as the background will see it: through the same URI parser, so that an imported
  * account is one the background accepts, or the reason it would not.
  */
 export function checkedAccount(account: OtpAccount): Result<OtpAccount, Skipped> {
+  const skip = (reason: SkipReason) => err({ name: account.accountName, issuer: account.issuer, reason });
+  if (LONE_SURROGATE.test(account.issuer) || LONE_SURROGATE.test(account.accountName)) return skip('bad-name');
   const parsed = parseOtpauthUri(accountToUri(account));
-  if (parsed.ok) return parsed;
-  return err({ name: account.accountName, issuer: account.issuer, reason: SKIP_FOR[parsed.error.code] ?? 'bad-secret' });
+  return parsed.ok ? parsed : skip(skipReasonFor(parsed.error.code));
 }
 
 /**

@@ -4,7 +4,15 @@ import { THINGPARK_MATCHES } from './lib/platforms/saas-hosts';
 import { manifestContentScripts } from './lib/platforms/page-scripts';
 
 export default defineConfig({
-  modules: ['@wxt-dev/webextension-polyfill'],
+  // auto-icons: every size of the extension's icon from one drawing (assets/icon.svg); the
+  // toolbar's locked look comes from the same drawing (modules/locked-icon.ts, loaded by WXT).
+  modules: ['@wxt-dev/webextension-polyfill', '@wxt-dev/auto-icons'],
+  autoIcons: {
+    baseIconPath: 'assets/icon.svg',
+    sizes: [128, 96, 48, 32, 16],
+    // Grey means "locked" on our toolbar button: a development build keeps its colours.
+    developmentIndicator: false,
+  },
   // Every import is written out, so that a reader follows it in one hop (no auto-imports from
   // components/ and utils/).
   imports: false,
@@ -34,6 +42,11 @@ export default defineConfig({
     // activeTab: the "Fill one-time code" shortcut and menu reach the page the user points at.
     permissions: ['storage', 'alarms', 'scripting', 'contextMenus', 'activeTab'],
     commands: {
+      // Opens the popup: its list of codes, or its unlock form, without reaching for the mouse.
+      _execute_action: {
+        suggested_key: { default: 'Alt+Shift+T' },
+        description: '__MSG_openPopup__',
+      },
       'fill-one-time-code': {
         suggested_key: { default: 'Alt+Shift+O' },
         description: '__MSG_fillOneTimeCode__',
@@ -45,7 +58,8 @@ export default defineConfig({
     content_scripts: manifestContentScripts(THINGPARK_MATCHES, browser === 'firefox' ? 'firefox' : 'chrome'),
     // Self-hosted platforms: the options page asks for one exact host at a time (lib/platforms/self-hosted.ts).
     optional_host_permissions: ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*'],
-    action: { default_title: '__MSG_extName__' },
+    // The toolbar's sizes of the icon auto-icons generates (it fills only `icons`).
+    action: { default_title: '__MSG_extName__', default_icon: { 16: 'icons/16.png', 32: 'icons/32.png' } },
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     },

@@ -8,8 +8,15 @@ import { callerOf } from '@/lib/protocol/caller';
 import { defaultDeviceName } from '@/lib/keycloak/enroll-plan';
 import { readSetupQr } from '@/entrypoints/background/setup-qr';
 import { alarmPort, fillTab, loadQrReader, platformPort, storageArea } from '@/entrypoints/background/ports';
+import { clearPage, showPage, showVault, type VaultLook } from '@/entrypoints/background/toolbar';
 
 export default defineBackground(() => {
+  // What the toolbar button shows for the whole browser (toolbar.ts): set at start, then by events.
+  let look: VaultLook = 'locked';
+  const show = (next: VaultLook) => {
+    look = next;
+    void showVault(next);
+  };
   const service = createVaultService({
     local: storageArea(browser.storage.local),
     session: storageArea(browser.storage.session),
@@ -19,15 +26,25 @@ export default defineBackground(() => {
     managed: () => browser.storage.managed.get(null).catch(() => ({})),
     defaultDeviceName: async () => defaultDeviceName(await browserName(), (await browser.runtime.getPlatformInfo()).os),
     onUnlocked: () => {
+      show('unlocked');
       void notifyTabs({ type: 'vault.unlocked' });
       void notifyPages({ type: 'vault.unlocked' });
     },
-    onLocked: () => void notifyPages({ type: 'vault.locked' }),
+    onLocked: () => {
+      show('locked');
+      void notifyPages({ type: 'vault.locked' });
+    },
+    showPage: (tabId, mark) => {
+      if (look === 'unlocked') showPage(tabId, mark);
+    },
     fillTab,
     platforms: platformPort(),
     loadQrReader,
     readQr: readSetupQr,
   });
+
+  // The browser starts with the manifest's (colour) icon; a worker restart keeps what was set.
+  void service.vaultState().then((state) => show(state === 'unlocked' ? 'unlocked' : state === 'none' ? 'none' : 'locked'));
 
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.runtime.openOptionsPage();
@@ -58,7 +75,11 @@ export default defineBackground(() => {
   browser.alarms.onAlarm.addListener(({ name }) => void service.onAlarm(name));
   const onTabUpdated = (tabId: number, change: Browser.tabs.OnUpdatedInfo, tab?: Browser.tabs.Tab) => {
     // A filled setup form whose tab starts loading another page may have been submitted.
-    if (change.status === 'loading') void service.onTabNavigating(tabId, Date.now());
+    if (change.status === 'loading') {
+      // The page that had a mark is going; the next one reports its own.
+      clearPage(tabId, look);
+      void service.onTabNavigating(tabId, Date.now());
+    }
     else if (change.status === 'complete') {
       // Give the page's own content script (if any) time to report first: it knows better.
       const loadedAt = Date.now();

@@ -2,7 +2,7 @@
  * Login: which stored account and which Keycloak OTP device a login page is for, and which code
  * Keycloak will accept now. Pure; the background applies it to the page's sender origin.
  */
-import type { StoredAccount } from '../vault/accounts';
+import { isUnconfirmed, type StoredAccount } from '../vault/accounts';
 import { codeForStep, stepAt } from '../otp/otp';
 import { same, sameLabel } from './names';
 
@@ -30,14 +30,31 @@ export type Pick =
   | { kind: 'none'; reason: 'no-account' | 'device-not-listed' };
 
 /**
+ * Whether an account belongs to a page: the exact origin, and the same realm when both the page
+ * and the account name one (an account added without a realm serves every realm of its origin).
+ */
+export const boundTo = (a: { origin: string; realm: string | null }, origin: string, realm: string | null): boolean =>
+  a.origin === origin && (realm === null || a.realm === null || a.realm === realm);
+
+/**
+ * What the toolbar button says about a page: `none` (no account of ours belongs to it), `bound`,
+ * or `unconfirmed` (every account that belongs to it still waits for ThingPark's confirmation).
+ */
+export type PageMark = 'none' | 'bound' | 'unconfirmed';
+
+export function pageMark(accounts: readonly StoredAccount[], origin: string, realm: string | null): PageMark {
+  const mine = accounts.filter((a) => boundTo(a, origin, realm));
+  if (mine.length === 0) return 'none';
+  return mine.every(isUnconfirmed) ? 'unconfirmed' : 'bound';
+}
+
+/**
  * Only accounts bound to this exact origin (and realm, when the page has one) are candidates.
  * Among them the attempted user name decides, then the remembered one; with nothing to tell
  * several apart the user chooses: guessing would burn one of Keycloak's few allowed failures.
  */
 export function pickAccount(accounts: readonly StoredAccount[], ctx: LoginContext): Pick {
-  const candidates = accounts.filter(
-    (a) => a.origin === ctx.origin && (ctx.realm === null || a.realm === null || a.realm === ctx.realm),
-  );
+  const candidates = accounts.filter((a) => boundTo(a, ctx.origin, ctx.realm));
   if (candidates.length === 0) return { kind: 'none', reason: 'no-account' };
 
   let matches: StoredAccount[] = candidates;

@@ -3,6 +3,7 @@
  * machine (create, unlock, lock, auto-lock, worker restart, browser restart) is unit-tested in
  * plain Node with in-memory stores. And the names it stores and schedules under.
  */
+import type { PageMark } from '../keycloak/login';
 
 /** A key-value storage area (`storage.local` or `storage.session`). */
 export interface StorageArea {
@@ -42,6 +43,11 @@ export interface VaultServiceDeps {
   onUnlocked?: () => void;
   /** Called when an open vault was locked (by the user, auto-lock or a browser start): open pages update. */
   onLocked?: () => void;
+  /**
+   * A ThingPark page (a tab's top frame) was seen or filled while unlocked: whether one of our
+   * accounts belongs to it, for the toolbar button. The browser's is entrypoints/background/toolbar.ts.
+   */
+  showPage?: (tabId: number, mark: PageMark) => void;
   now?: () => number;
   newId?: () => string;
 }

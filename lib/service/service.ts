@@ -90,6 +90,13 @@ export function createVaultService(deps: VaultServiceDeps) {
     onAlarm(name: string): Promise<void> {
       return name === AUTO_LOCK_ALARM ? serial(lock) : Promise.resolve();
     },
+    /**
+     * The vault's state without counting as the user's activity (vault.status from a page would
+     * postpone the auto-lock): for the toolbar button when the background starts.
+     */
+    vaultState(): Promise<'none' | 'locked' | 'unlocked' | 'damaged'> {
+      return serial(async () => (await session.status()).state);
+    },
     /** Background start, and a host permission the user revoked or granted in the browser. */
     syncPlatforms(): Promise<void> {
       // Called from browser events with nobody to tell: a failure is retried at the next event

@@ -65,6 +65,8 @@ export interface Session {
   tabIdOf(url: string): Promise<number>;
   /** Everything in the extension's storage.local. */
   storageLocal(): Promise<Record<string, unknown>>;
+  /** What the toolbar button says: for one tab (its own badge and title), or for every tab. */
+  toolbar(tabId?: number): Promise<{ title: string; badge: string }>;
   /**
    * Stops the background without waking it again. Chromium: the service worker's target is
    * closed (what chrome://serviceworker-internals' Stop does) and we wait until it is gone, so
@@ -217,6 +219,14 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
       }, url);
       if (id == null) throw new Error(`no tab shows ${url}`);
       return id;
+    },
+    async toolbar(tabId) {
+      const page = await helperPage();
+      return page.evaluate(async (id) => {
+        const action = ((globalThis as any).browser ?? (globalThis as any).chrome).action;
+        const details = id == null ? {} : { tabId: id };
+        return { title: await action.getTitle(details), badge: await action.getBadgeText(details) };
+      }, tabId ?? null);
     },
     async storageLocal() {
       const page = await helperPage();

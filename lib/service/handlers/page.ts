@@ -7,7 +7,7 @@ import { isUnconfirmed } from '../../vault/accounts';
 import { applyToVault } from '../../keycloak/enrollment-state';
 import { same, sameLabel } from '../../keycloak/names';
 import { realmFromUrl } from '../../keycloak/page-detection';
-import { codeNow, markUsed, pickAccount } from '../../keycloak/login';
+import { boundTo, codeNow, markUsed, pageMark, pickAccount } from '../../keycloak/login';
 import { err, ok } from '../../util/result';
 import type { Caches } from '../caches';
 import type { ServiceContext } from '../context';
@@ -15,7 +15,7 @@ import type { Session } from '../session';
 import { platformOf, type Settling } from '../settle';
 import type { TabStore } from '../tab-state';
 import { enrollmentHandlers } from './enrollment';
-import { fromPage, type HandlerGroup } from './handler';
+import { fromPage, type HandlerGroup, type PageCaller } from './handler';
 
 type PageMessage = 'page.enroll' | 'page.submitted' | 'page.fill' | 'page.otpSubmitted' | 'page.seen' | 'page.username' | 'page.loadQrReader';
 
@@ -34,7 +34,7 @@ export function pageHandlers(ctx: ServiceContext, session: Session, tabs: TabSto
     if (!ctx.unlocked || !user || devices.length === 0) return;
     let next = ctx.unlocked.data;
     for (const a of next.accounts) {
-      if (!isUnconfirmed(a) || a.origin !== origin || (realm !== null && a.realm !== null && a.realm !== realm)) continue;
+      if (!isUnconfirmed(a) || !boundTo(a, origin, realm)) continue;
       if (same(a.accountName, user) && devices.some((d) => sameLabel(d.label, a.deviceName))) {
         next = applyToVault(next, a.id, { type: 'confirmed', by: 'device-listed', at: now() });
       }
@@ -42,8 +42,27 @@ export function pageHandlers(ctx: ServiceContext, session: Session, tabs: TabSto
     if (next !== ctx.unlocked.data) ctx.saveSoon(next).catch(() => undefined);
   }
 
+  /** The toolbar button's mark for the tab: only a top frame speaks for its tab. */
+  function showMark(caller: PageCaller): void {
+    if (!ctx.unlocked || caller.frameId !== 0 || !deps.showPage) return;
+    const { origin, realm } = platformOf(caller.url);
+    deps.showPage(caller.tabId, pageMark(ctx.unlocked.data.accounts, origin, realm));
+  }
+
+  const enrollment = enrollmentHandlers(ctx, session, tabs, caches, settling);
+
   return {
-    ...enrollmentHandlers(ctx, session, tabs, caches, settling),
+    // The setup page's fill saves an account (unconfirmed), its Cancel removes one: the mark follows.
+    'page.enroll': fromPage(async (m, caller) => {
+      const reply = await enrollment['page.enroll'](m, caller);
+      showMark(caller);
+      return reply;
+    }),
+    'page.submitted': fromPage(async (m, caller) => {
+      const reply = await enrollment['page.submitted'](m, caller);
+      showMark(caller);
+      return reply;
+    }),
 
     'page.loadQrReader': fromPage(async (_m, caller) => {
       // Only where there is something to enroll: a setup page of a Keycloak realm.
@@ -59,6 +78,7 @@ export function pageHandlers(ctx: ServiceContext, session: Session, tabs: TabSto
         const { state } = await status();
         return err({ code: state === 'none' ? 'no-vault' : state === 'damaged' ? 'corrupt' : 'locked' });
       }
+      showMark(caller);
       const { origin, realm } = platformOf(caller.url);
       const offset = serverOffset(origin, m.clockOffsetMs);
       const state = await tabState(caller.tabId);
@@ -124,7 +144,10 @@ export function pageHandlers(ctx: ServiceContext, session: Session, tabs: TabSto
 
     'page.seen': fromPage(async ({ kind, setupError, sentAt }, caller) => {
       await restore();
-      return ok(await settleTab(caller, kind, setupError, sentAt ?? null));
+      const settled = await settleTab(caller, kind, setupError, sentAt ?? null);
+      // After the settlement: the page may just have confirmed (or disproved) an account.
+      showMark(caller);
+      return ok(settled);
     }),
 
     'page.username': fromPage(async ({ username }, caller) => {

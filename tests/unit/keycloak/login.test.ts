@@ -6,7 +6,7 @@
  * One file per module under test.
  */
 import { describe, expect, it } from 'vitest';
-import { codeNow, markUsed, pickAccount, type LoginContext } from '../../../lib/keycloak/login';
+import { codeNow, markUsed, pageMark, pickAccount, type LoginContext } from '../../../lib/keycloak/login';
 import { clockOffset, SKEW_TOLERANCE_MS } from '../../../lib/otp/clock';
 import { parseVaultData, type StoredAccount } from '../../../lib/vault/accounts';
 import { parseOtpauthUri } from '../../../lib/otp/otp';
@@ -318,6 +318,30 @@ describe('pickAccount: many accounts', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+
+describe('pageMark: what the toolbar button says of a page', () => {
+  const unconfirmed = { enrollment: { filledAt: T0, submittedAt: null, confirmed: null } };
+  const confirmed = { enrollment: { filledAt: T0, submittedAt: T0, confirmed: { at: T0, by: 'next-page' as const } } };
+
+  it('none without an account of this exact origin and realm; bound with one; an account without a realm serves every realm', () => {
+    expect(pageMark([], ORIGIN, REALM)).toBe('none');
+    expect(pageMark([account(JANE_URI, { origin: 'https://community.thingpark.io:8443' })], ORIGIN, REALM)).toBe('none');
+    expect(pageMark([account(JANE_URI, { realm: 'other' })], ORIGIN, REALM)).toBe('none');
+    expect(pageMark([account(JANE_URI)], ORIGIN, REALM)).toBe('bound');
+    expect(pageMark([account(JANE_URI, { realm: null })], ORIGIN, 'any-realm')).toBe('bound');
+    // A page without a realm (ThingPark's application pages): any account of the origin.
+    expect(pageMark([account(JANE_URI, { realm: 'other' })], ORIGIN, null)).toBe('bound');
+  });
+
+  it('unconfirmed only when every account of the page waits for ThingPark; a confirmed or older account makes it bound', () => {
+    expect(pageMark([account(JANE_URI, unconfirmed)], ORIGIN, REALM)).toBe('unconfirmed');
+    expect(pageMark([account(JANE_URI, unconfirmed), account(uriFor('bob'), unconfirmed)], ORIGIN, REALM)).toBe('unconfirmed');
+    expect(pageMark([account(JANE_URI, unconfirmed), account(uriFor('bob'), confirmed)], ORIGIN, REALM)).toBe('bound');
+    expect(pageMark([account(JANE_URI, unconfirmed), account(uriFor('bob'))], ORIGIN, REALM)).toBe('bound');
+    // Another platform's unconfirmed account does not mark this one.
+    expect(pageMark([account(JANE_URI), account(uriFor('bob'), { ...unconfirmed, origin: 'https://other.thingpark.com' })], ORIGIN, REALM)).toBe('bound');
+  });
+});
 
 describe('codeNow', () => {
   it('TOTP without a used step: the code of the current step (RFC 6238 vectors) and the time left in it', () => {

@@ -73,6 +73,7 @@ interface Env {
   clock: { now: number };
   loadQrReader: ReturnType<typeof vi.fn>;
   readQr: ReturnType<typeof vi.fn>;
+  showPage: ReturnType<typeof vi.fn>;
   send<K extends MessageType>(type: K, payload: Protocol[K]['req'], caller?: Caller): Promise<Reply<K>>;
 }
 
@@ -84,7 +85,9 @@ function boot(): Env {
   const clock = { now: 1_700_000_020_000 };
   const loadQrReader = vi.fn(async (_tabId: number, _frameId: number) => undefined);
   const readQr = vi.fn(fakeReadQr);
+  const showPage = vi.fn((_tabId: number, _mark: string) => undefined);
   const svc = createVaultService({
+    showPage,
     local,
     session,
     alarms: new FakeAlarms(),
@@ -100,7 +103,7 @@ function boot(): Env {
   });
   const send = <K extends MessageType>(type: K, payload: Protocol[K]['req'], caller: Caller = EXT) =>
     svc.handle({ type, ...payload } as unknown as Message<K>, caller);
-  return { local, session, svc, clock, loadQrReader, readQr, send };
+  return { local, session, svc, clock, loadQrReader, readQr, showPage, send };
 }
 
 async function unlocked(): Promise<Env> {
@@ -717,5 +720,45 @@ describe('parseMessage', () => {
     ['an array', [good]],
   ])('rejects %s', (_what, raw) => {
     expect(parseMessage(raw)).toBeNull();
+  });
+});
+
+describe('the toolbar mark (showPage)', () => {
+  it("follows the tab's page: none, unconfirmed from the setup page's fill, bound once ThingPark confirmed it; another realm has none", async () => {
+    const env = await unlocked();
+    expectOk(await seen(env, 'none', tab(TAB.tabId, LOGIN_URL)));
+    expect(env.showPage).toHaveBeenLastCalledWith(TAB.tabId, 'none');
+    expectOk(await enroll(env));
+    expect(env.showPage).toHaveBeenLastCalledWith(TAB.tabId, 'unconfirmed');
+    expectOk(await submitted(env));
+    expectOk(await seen(env));
+    expect((await list(env))[0]?.unconfirmed).toBeNull();
+    expect(env.showPage).toHaveBeenLastCalledWith(TAB.tabId, 'bound');
+    expectOk(await seen(env, 'none', tab(8, `${ORIGIN}/auth/realms/another-realm/login-actions/authenticate`)));
+    expect(env.showPage).toHaveBeenLastCalledWith(8, 'none');
+    expectOk(await seen(env, 'none', tab(9, 'https://other.thingpark.com/auth/realms/x/login-actions/authenticate')));
+    expect(env.showPage).toHaveBeenLastCalledWith(9, 'none');
+  });
+
+  it("Keycloak's Cancel on the setup page takes the mark back to none", async () => {
+    const env = await unlocked();
+    expectOk(await enroll(env));
+    expect(env.showPage).toHaveBeenLastCalledWith(TAB.tabId, 'unconfirmed');
+    expectOk(await env.send('page.submitted', { cancel: true }, TAB));
+    expect(await list(env)).toEqual([]);
+    expect(env.showPage).toHaveBeenLastCalledWith(TAB.tabId, 'none');
+  });
+
+  it('says nothing for a frame (only a top frame speaks for its tab) nor while locked (the accounts are unknown then)', async () => {
+    const env = await unlocked();
+    expectOk(await enroll(env));
+    env.showPage.mockClear();
+    // (A sub-frame's page messages are refused before any handler: the check here is a second line.)
+    expectErr(await seen(env, 'none', tab(TAB.tabId, LOGIN_URL, 2)), 'forbidden');
+    expect(env.showPage).not.toHaveBeenCalled();
+    expectOk(await env.send('vault.lock', {}));
+    await seen(env, 'none', tab(TAB.tabId, LOGIN_URL));
+    await enroll(env);
+    expect(env.showPage).not.toHaveBeenCalled();
   });
 });

@@ -66,11 +66,17 @@ export default defineConfig({
     // Policies for support teams (lib/settings/policy.ts). Firefox reads managed storage from a
     // "storage" native manifest or enterprise policies and needs no schema.
     ...(browser === 'firefox' ? {} : { storage: { managed_schema: 'managed_schema.json' } }),
+    // The oldest Chrome the built code runs in: Vite builds for its "Baseline widely available"
+    // target, Chrome 111, above what the APIs need (Chrome 102: storage.session, kept from content
+    // scripts by default; optional_host_permissions; scripting's injectImmediately).
+    ...(browser === 'firefox' ? {} : { minimum_chrome_version: '111' }),
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
             gecko: {
               id: 'thingpark-autofill@thingpark-autofill.dev',
+              // data_collection_permissions (the store's data declaration) needs Firefox 140,
+              // above what the code needs (Vite's target, Firefox 114; storage.session, 115).
               strict_min_version: '140.0',
               data_collection_permissions: { required: ['none'] },
             },

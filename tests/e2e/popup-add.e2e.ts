@@ -247,10 +247,12 @@ describe(`add account in ${KIND}`, () => {
     await page.keyboard.press('ArrowRight');
     expect(await page.evaluate(() => [document.activeElement?.getAttribute('role'), document.activeElement?.textContent, document.activeElement?.getAttribute('aria-selected')])).toEqual(['tab', 'Enter a key', 'true']);
     await page.keyboard.press('End');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('QR image');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('From an app');
     await page.keyboard.press('ArrowRight');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Paste a link');
     await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('QR image');
     await page.keyboard.press('ArrowLeft');
     // Tab moves from the tab list into the chosen panel.
     await page.keyboard.press('Tab');

@@ -1,12 +1,14 @@
 /**
  * The popup's "Add account" view: an account from a pasted `otpauth://` link or Google
- * Authenticator export, a typed key, or a QR code image, bound to a platform address. Every input
+ * Authenticator export, a typed key, a QR code image, or another app's export file (Aegis, 2FAS,
+ * Bitwarden, the Authenticator extension), bound to a platform address. Every input
  * goes through the background's dry run first and is shown for review; only after the user
  * confirms are the new accounts sent again, and the background saves them in one write.
  */
 import { ErrorMessage } from '../../shared/ErrorMessage';
 import { t } from '../../../utils/i18n';
 import { Field } from './Field';
+import { FilePanel } from './FilePanel';
 import { ImagePanel } from './ImagePanel';
 import { KeyForm } from './KeyForm';
 import { METHODS, useAddAccount, type CurrentPlace, type Method } from './useAddAccount';
@@ -20,12 +22,14 @@ const METHOD_LABEL: Record<Method, () => string> = {
   link: () => t('addTabLink'),
   key: () => t('addTabKey'),
   image: () => t('addTabImage'),
+  file: () => t('addTabFile'),
 };
 
 export function AddAccount({ currentTab, onDone }: AddAccountProps) {
   const {
     step, method, place, link, key, image, reading, errors, busy, requestError, preview, savedText, formRef, stepHeading, tabRefs,
-    submit, save, readImage, selectTab, onTabKey, editPlace, editLink, editKey, dragOver, drop, addAnother, backToInput,
+    fileStatus, filePasswordFor, filePassword,
+    submit, save, readImage, readFile, editFilePassword, selectTab, onTabKey, editPlace, editLink, editKey, dragOver, drop, addAnother, backToInput,
   } = useAddAccount(currentTab);
 
   if (step === 'saved') {
@@ -131,8 +135,19 @@ export function AddAccount({ currentTab, onDone }: AddAccountProps) {
             </Field>
           ) : method === 'key' ? (
             <KeyForm fields={key} errors={errors} onChange={editKey} />
-          ) : (
+          ) : method === 'image' ? (
             <ImagePanel readFrom={image.text !== null ? image.name : null} reading={reading} error={errors.image ?? null} onFile={(f) => void readImage(f)} />
+          ) : (
+            <FilePanel
+              status={fileStatus}
+              reading={reading}
+              error={errors.file ?? null}
+              passwordFor={filePasswordFor}
+              password={filePassword}
+              passwordError={errors.filePassword ?? null}
+              onFile={(f) => void readFile(f)}
+              onPassword={editFilePassword}
+            />
           )}
         </div>
 

@@ -15,15 +15,24 @@ import { keyErrorText } from './KeyForm';
 import { buildKeyUri, DEFAULT_KEY_FIELDS, type KeyField, type KeyFields } from './key-entry';
 import { buildPreview, lineErrorText, problemText, type Preview } from './preview';
 import { firstImage, readQrFromImage } from './qr-image';
+import { APP_NAMES, fileErrorText, readAccountsFile, type FileRead } from './app-file';
 import { collectFromText, isEmpty, MAX_ACCOUNTS, type Collected, type LineError } from './sources';
 
 /** The tab in front (looked up while the view opens): its platform is the default address. */
 export type CurrentPlace = { origin: string; realm: string | null } | null;
 
-export type Method = 'link' | 'key' | 'image';
-export const METHODS: readonly Method[] = ['link', 'key', 'image'];
+export type Method = 'link' | 'key' | 'image' | 'file';
+export const METHODS: readonly Method[] = ['link', 'key', 'image', 'file'];
 
-type ErrorField = 'origin' | 'link' | 'image' | KeyField;
+type ErrorField = 'origin' | 'link' | 'image' | 'file' | 'filePassword' | KeyField;
+
+/** Another app's export: the file, what reading it gave, and the password typed for it. */
+interface AppFile {
+  file: File | null;
+  read: FileRead | null;
+  password: string;
+}
+const NO_FILE: AppFile = { file: null, read: null, password: '' };
 type Errors = Partial<Record<ErrorField, string>>;
 
 interface Place {
@@ -54,6 +63,7 @@ export function useAddAccount(currentTab: CurrentPlace) {
   const [link, setLink] = useState('');
   const [key, setKey] = useState<KeyFields>(DEFAULT_KEY_FIELDS);
   const [image, setImage] = useState<{ name: string; text: string | null }>({ name: '', text: null });
+  const [appFile, setAppFile] = useState<AppFile>(NO_FILE);
   const [reading, setReading] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
@@ -92,7 +102,7 @@ export function useAddAccount(currentTab: CurrentPlace) {
     if (field) clearError(field);
   };
 
-  async function review(source: Method, imageText: string | null = image.text) {
+  async function review(source: Method, imageText: string | null = image.text, fileRead: FileRead | null = appFile.read) {
     if (busy) return;
     const found: Errors = {};
     const origin = normalizeOrigin(place.origin);
@@ -111,6 +121,23 @@ export function useAddAccount(currentTab: CurrentPlace) {
       const built = buildKeyUri(key);
       if (built.ok) collected = { candidates: [{ uri: built.uri, line: null }], problems: [], skipped: [], missing: [] };
       else for (const [field, code] of Object.entries(built.errors)) found[field as KeyField] = keyErrorText(code);
+    } else if (source === 'file') {
+      let read = fileRead;
+      const locked = read && !read.ok && (read.code === 'password-needed' || read.code === 'wrong-password');
+      if (!appFile.file || !read) found.file = errors.file ?? t('addErrNoFile');
+      else if (locked && !appFile.password) found.filePassword = fileErrorText('password-needed', read.ok ? null : read.format);
+      else if (locked) {
+        setBusy(true);
+        read = await readAccountsFile(appFile.file, appFile.password);
+        setBusy(false);
+        setAppFile((f) => ({ ...f, read }));
+      }
+      if (read?.ok) {
+        if (read.collected.candidates.length > MAX_ACCOUNTS) found.file = t('addErrTooMany', String(MAX_ACCOUNTS));
+        else collected = read.collected;
+      } else if (read && !found.file && !found.filePassword) {
+        found[read.code === 'wrong-password' ? 'filePassword' : 'file'] = fileErrorText(read.code, read.format);
+      }
     } else if (imageText === null) {
       found.image = errors.image ?? t('addErrNoImage');
     } else {
@@ -154,6 +181,7 @@ export function useAddAccount(currentTab: CurrentPlace) {
     setLink('');
     setKey((k) => ({ ...DEFAULT_KEY_FIELDS, issuer: k.issuer }));
     setImage({ name: '', text: null });
+    setAppFile(NO_FILE);
     setPreview(null);
     setStep('saved');
   }
@@ -175,7 +203,38 @@ export function useAddAccount(currentTab: CurrentPlace) {
     await latest.current.review('image', result.value);
   }
 
-  // Handlers that outlive a render (paste listener, image reading) call the latest ones.
+  async function readFile(file: File) {
+    setMethod('file');
+    clearError('file');
+    clearError('filePassword');
+    setAppFile({ file, read: null, password: '' });
+    setReading(true);
+    const read = await readAccountsFile(file, null);
+    setReading(false);
+    setAppFile({ file, read, password: '' });
+    if (read.ok) await latest.current.review('file', null, read);
+    // An encrypted file waits for its password (the panel asks); anything else is said now.
+    else if (read.code !== 'password-needed') setErrors((e) => ({ ...e, file: fileErrorText(read.code, read.format) }));
+  }
+
+  const editFilePassword = (password: string) => {
+    setAppFile((f) => ({ ...f, password }));
+    clearError('filePassword');
+  };
+
+  /** What the file panel says of the file read: its app and how many accounts, or that it is encrypted. */
+  const fileStatus = (() => {
+    const { file, read } = appFile;
+    if (!file || !read) return '';
+    if (read.ok) return t('addFileRead', [file.name, APP_NAMES[read.format], String(read.collected.candidates.length + read.collected.skipped.length)]);
+    return read.code === 'password-needed' || read.code === 'wrong-password' ? t('addFileEncrypted', [file.name, read.format ? APP_NAMES[read.format] : '']) : '';
+  })();
+  const filePasswordFor =
+    appFile.read && !appFile.read.ok && (appFile.read.code === 'password-needed' || appFile.read.code === 'wrong-password') && appFile.read.format
+      ? APP_NAMES[appFile.read.format]
+      : null;
+
+  // Handlers that outlive a render (paste listener, image and file reading) call the latest ones.
   const latest = useRef({ review, readImage });
   latest.current = { review, readImage };
 
@@ -220,8 +279,11 @@ export function useAddAccount(currentTab: CurrentPlace) {
   const drop = (e: DragEvent) => {
     if (!e.dataTransfer?.types.includes('Files')) return;
     e.preventDefault();
-    const file = firstImage(e.dataTransfer);
-    if (file) void readImage(file);
+    const image = firstImage(e.dataTransfer);
+    const file = e.dataTransfer.files[0];
+    // An image is a QR code; any other file may be another app's export.
+    if (image) void readImage(image);
+    else if (file) void readFile(file);
   };
 
   const editLink = (value: string) => {
@@ -248,6 +310,7 @@ export function useAddAccount(currentTab: CurrentPlace) {
 
   return {
     step, method, place, link, key, image, reading, errors, busy, requestError, preview, savedText, formRef, stepHeading, tabRefs,
-    submit, save, readImage, selectTab, onTabKey, editPlace, editLink, editKey, dragOver, drop, addAnother, backToInput,
+    fileStatus, filePasswordFor, filePassword: appFile.password,
+    submit, save, readImage, readFile, editFilePassword, selectTab, onTabKey, editPlace, editLink, editKey, dragOver, drop, addAnother, backToInput,
   };
 }

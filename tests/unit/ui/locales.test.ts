@@ -160,4 +160,14 @@ describe('keys used by the code exist', () => {
       expect(Object.keys(en), `${code} → ${key}`).toContain(key);
     }
   });
+
+  it('every reason an entry is skipped, and every reason a file cannot be imported, has its message', () => {
+    const reasons = unionMembers('SkipReason', ['lib/import/skipped.ts']);
+    expect(reasons).toEqual(expect.arrayContaining(['md5', 'bad-period', 'encrypted']));
+    for (const r of reasons) expect(Object.keys(en), r).toContain(`addReason_${r.replace(/-/g, '_')}`);
+    const codes = unionMembers('AppFileErrorCode', ['lib/import/apps/app-file.ts']);
+    expect(codes).toEqual(expect.arrayContaining(['wrong-password', 'encrypted-export', 'too-large']));
+    expect(read('components/popup/add/app-file.ts')).toMatch(/`addErrFile_\$\{code\.replace\(\/-\/g, '_'\)\}`/);
+    for (const c of codes) expect(Object.keys(en), c).toContain(`addErrFile_${c.replace(/-/g, '_')}`);
+  });
 });

@@ -43,6 +43,9 @@ describe(`the store package for ${KIND}`, async () => {
     for (const lang of ['en', 'fr']) {
       const catalogue = JSON.parse(await zip.file(`_locales/${lang}/messages.json`)!.async('string')) as Record<string, { message: string }>;
       for (const key of keys) expect(catalogue[key]?.message, `${lang}: ${key}`).toBeTruthy();
+      // Chrome's limits: the store's summary is the description (132), the name at most 75.
+      expect(catalogue.extDescription!.message.length, `${lang}: extDescription`).toBeLessThanOrEqual(132);
+      expect(catalogue.extName!.message.length, `${lang}: extName`).toBeLessThanOrEqual(75);
     }
     expect(manifest.default_locale).toBe('en');
   });

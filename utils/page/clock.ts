@@ -9,7 +9,9 @@ export async function measureClockOffset(url: string): Promise<number | null> {
   if (new URL(url).origin !== location.origin) return null;
   try {
     const sentAt = Date.now();
-    const response = await fetch(url, { method: 'HEAD', credentials: 'omit', cache: 'no-store', redirect: 'follow' });
+    // A redirect is not followed: it could lead to another origin, and the extension asks only
+    // the page's own server. The redirect itself is opaque, so that page gives no measurement.
+    const response = await fetch(url, { method: 'HEAD', credentials: 'omit', cache: 'no-store', redirect: 'manual' });
     const receivedAt = Date.now();
     const date = response.headers.get('date');
     return date ? clockOffset(date, sentAt, receivedAt) : null;

@@ -27,6 +27,7 @@ import { KIND, pollUntil } from './harness';
 import { BASE, DEFAULT_REALM, filledOtp, listAccounts, onDashboard, signIn, startPlatform, submitAndWait, type Platform } from './platform';
 import { leaks } from './secrets';
 import { byName, press } from './ui';
+import { control, fill, openAdd, tab } from './add-view';
 
 let platforms: Platform[] = [];
 async function platform(opts: Parameters<typeof startPlatform>[0] = {}) {
@@ -53,55 +54,7 @@ function writeFile(name: string, content: unknown): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Page helpers (by accessible name), as in popup-add.e2e.ts
-
-async function openAdd(p: Platform): Promise<Page> {
-  const page = await p.s.openExtPage('popup.html');
-  await press(page, 'Add account');
-  await byName(page, 'Platform address');
-  return page;
-}
-
-/** A form control by its accessible name; file inputs through their <label> (Chromium's AX query misses them). */
-async function control(page: Page, name: string, timeoutMs = 10_000): Promise<ElementHandle<Element>> {
-  await page.bringToFront();
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const h of await page.$$(`::-p-aria(${JSON.stringify(name)})`).catch(() => [])) {
-      if (await h.evaluate((el) => ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)).catch(() => false)) return h;
-    }
-    const labelled = await page.evaluateHandle((n) => [...document.querySelectorAll('label')].find((l) => l.textContent?.trim() === n)?.control ?? null, name);
-    const el = labelled.asElement();
-    if (el) return el as ElementHandle<Element>;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no form control named "${name}"`);
-}
-
-async function tab(page: Page, name: string): Promise<void> {
-  await page.bringToFront();
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    for (const h of await page.$$(`::-p-aria(${JSON.stringify(name)})`).catch(() => [])) {
-      if ((await h.evaluate((el) => el.getAttribute('role')).catch(() => null)) === 'tab') {
-        await h.click();
-        if ((await h.evaluate((el) => el.getAttribute('aria-selected'))) === 'true') return;
-      }
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no tab named "${name}"`);
-}
-
-async function fill(page: Page, name: string, text: string): Promise<void> {
-  const field = await control(page, name);
-  await field.evaluate((el) => {
-    (el as HTMLInputElement).value = '';
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-  await field.click();
-  if (text) await field.type(text);
-}
+// Page helpers (by accessible name; the Add view's own in add-view.ts)
 
 /** The error a field announces now (aria-invalid and its aria-describedby error), '' when none. */
 async function errorNow(page: Page, name: string): Promise<string> {

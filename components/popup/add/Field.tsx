@@ -43,3 +43,26 @@ export function Field({ id, label, hint, error, announce, children }: Props) {
     </div>
   );
 }
+
+/**
+ * A labelled file picker (the keyboard way to give a file; dropping is the panel's): its error is
+ * announced as it appears, since reading a file comes without a submit.
+ */
+export function FileField(p: { id: string; label: string; hint?: string; accept: string; error: string | null; reading: boolean; onFile: (file: File) => void }) {
+  return (
+    <Field id={p.id} label={p.label} hint={p.hint ?? null} error={p.error} announce>
+      {(a) => (
+        <input
+          {...a}
+          type="file"
+          accept={p.accept}
+          aria-busy={p.reading ? 'true' : undefined}
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            if (file) p.onFile(file);
+          }}
+        />
+      )}
+    </Field>
+  );
+}

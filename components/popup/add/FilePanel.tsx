@@ -1,5 +1,5 @@
 import { t } from '../../../utils/i18n';
-import { Field } from './Field';
+import { Field, FileField } from './Field';
 
 interface Props {
   /** The file read, once read: its name, the app that wrote it and how many accounts it holds. */
@@ -22,20 +22,15 @@ interface Props {
 export function FilePanel({ status, reading, error, passwordFor, password, passwordError, onFile, onPassword }: Props) {
   return (
     <div>
-      <Field id="add-file" label={t('addFileLabel')} hint={t('addFileHint')} error={error} announce>
-        {(a) => (
-          <input
-            {...a}
-            type="file"
-            accept=".json,.2fas,.txt,application/json,text/plain"
-            aria-busy={reading ? 'true' : undefined}
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              if (file) onFile(file);
-            }}
-          />
-        )}
-      </Field>
+      <FileField
+        id="add-file"
+        label={t('addFileLabel')}
+        hint={t('addFileHint')}
+        accept=".json,.2fas,.txt,application/json,text/plain"
+        error={error}
+        reading={reading}
+        onFile={onFile}
+      />
       <p role="status" class="add-image-status">
         {reading ? t('addReadingFile') : status}
       </p>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { t } from '../../../utils/i18n';
-import { Field } from './Field';
+import { FileField } from './Field';
 import { firstImage } from './qr-image';
 
 interface Props {
@@ -42,20 +42,7 @@ export function ImagePanel({ readFrom, reading, error, onFile }: Props) {
       }}
     >
       <p class="add-drop-text">{t('addDropZone')}</p>
-      <Field id="add-image" label={t('addImageLabel')} error={error} announce>
-        {(a) => (
-          <input
-            {...a}
-            type="file"
-            accept="image/*"
-            aria-busy={reading ? 'true' : undefined}
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              if (file) onFile(file);
-            }}
-          />
-        )}
-      </Field>
+      <FileField id="add-image" label={t('addImageLabel')} accept="image/*" error={error} reading={reading} onFile={onFile} />
       <p role="status" class="add-image-status">
         {reading ? t('addReadingImage') : readFrom && !error ? t('addImageDecoded', readFrom) : ''}
       </p>

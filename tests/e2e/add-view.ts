@@ -1,0 +1,61 @@
+/**
+ * The popup's "Add account" view driven as a user does, by accessible names: open it, pick a
+ * method's tab, find and fill a control. Shared by popup-add.e2e.ts and popup-import.e2e.ts.
+ */
+import type { ElementHandle, Page } from 'puppeteer-core';
+import type { Platform } from './platform';
+import { byName, press } from './ui';
+
+export async function openAdd(p: Platform): Promise<Page> {
+  const page = await p.s.openExtPage('popup.html');
+  await press(page, 'Add account');
+  await byName(page, 'Platform address');
+  return page;
+}
+
+/** A form control (input, textarea, select, file input) by its accessible name; not its label. */
+export async function control(page: Page, name: string, timeoutMs = 10_000): Promise<ElementHandle<Element>> {
+  await page.bringToFront();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const h of await page.$$(`::-p-aria(${JSON.stringify(name)})`).catch(() => [])) {
+      if (await h.evaluate((el) => ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)).catch(() => false)) return h;
+    }
+    // Chromium's accessibility query does not return file inputs (their AX node is the button in
+    // the user-agent shadow tree): go through the <label> that names the control.
+    const labelled = await page.evaluateHandle(
+      (n) => [...document.querySelectorAll('label')].find((l) => l.textContent?.trim() === n)?.control ?? null,
+      name,
+    );
+    const el = labelled.asElement();
+    if (el) return el as ElementHandle<Element>;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no form control named "${name}"`);
+}
+
+export async function tab(page: Page, name: string): Promise<void> {
+  await page.bringToFront();
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    for (const h of await page.$$(`::-p-aria(${JSON.stringify(name)})`).catch(() => [])) {
+      if ((await h.evaluate((el) => el.getAttribute('role')).catch(() => null)) === 'tab') {
+        await h.click();
+        if ((await h.evaluate((el) => el.getAttribute('aria-selected'))) === 'true') return;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no tab named "${name}"`);
+}
+
+/** Replaces a field's text by typing, as a user would after selecting what was there. */
+export async function fill(page: Page, name: string, text: string): Promise<void> {
+  const field = await control(page, name);
+  await field.evaluate((el) => {
+    (el as HTMLInputElement).value = '';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await field.click();
+  if (text) await field.type(text);
+}

@@ -1,24 +1,28 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Secret, TOTP } from 'otpauth';
 import { KIND, pollUntil } from './harness';
 import { byName, press } from './ui';
 import { leaks } from './secrets';
 import { FIXED_DEVICES } from '../simulator/server.mjs';
 import {
-  BASE, DEFAULT_REALM, filledOtp, filledSetup, issuedSecret, nextStep, noticeOf, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, untilListed,
-  type Listed, type Platform,
+  BASE,
+  DEFAULT_REALM,
+  filledOtp,
+  filledSetup,
+  issuedSecret,
+  type Listed,
+  nextStep,
+  noticeOf,
+  onDashboard,
+  PASSPHRASE,
+  type Platform,
+  platformPerTest,
+  signIn,
+  submitAndWait,
+  untilListed,
 } from './platform';
 
-let platforms: Platform[] = [];
-async function platform(opts: Parameters<typeof startPlatform>[0] = {}) {
-  const p = await startPlatform(opts);
-  platforms.push(p);
-  return p;
-}
-afterEach(async () => {
-  for (const p of platforms) await p.close();
-  platforms = [];
-});
+const platform = platformPerTest();
 
 const browserLabel = KIND === 'chromium' ? 'Chromium' : 'Firefox';
 

@@ -5,7 +5,7 @@
  * the extension, auto-submit, a locked vault, and the server's clock. One file per feature; the
  * cases share the fill-timing and sign-in helpers below.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'puppeteer-core';
 import { KIND, pollUntil } from './harness';
@@ -20,23 +20,14 @@ import {
   noticeOf,
   onDashboard,
   PASSPHRASE,
-  signIn,
-  startPlatform,
-  submitAndWait,
   type Platform,
+  platformPerTest,
+  signIn,
   type SignInOptions,
+  submitAndWait,
 } from './platform';
 
-let platforms: Platform[] = [];
-async function platform(opts: Parameters<typeof startPlatform>[0] = {}) {
-  const p = await startPlatform(opts);
-  platforms.push(p);
-  return p;
-}
-afterEach(async () => {
-  for (const p of platforms) await p.close();
-  platforms = [];
-});
+const platform = platformPerTest();
 
 /** DOMContentLoaded → code in #otp, measured in the page (recorded by a script added before load). */
 const fillTimes: number[] = [];

@@ -2,23 +2,14 @@
  * The options page as a whole: every section together passes axe, is reachable by keyboard
  * alone, speaks French in a French browser, and provides the README's screenshots.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { KIND, pollUntil } from './harness';
-import { BASE, DEFAULT_REALM, startPlatform, type Platform } from './platform';
+import { BASE, DEFAULT_REALM, type Platform, platformPerTest } from './platform';
 import { axeViolations } from './a11y';
 
-let platforms: Platform[] = [];
-async function platform(opts: Parameters<typeof startPlatform>[0] = {}) {
-  const p = await startPlatform(opts);
-  platforms.push(p);
-  return p;
-}
-afterEach(async () => {
-  for (const p of platforms) await p.close();
-  platforms = [];
-});
+const platform = platformPerTest();
 
 const en = JSON.parse(readFileSync('public/_locales/en/messages.json', 'utf8')) as Record<string, { message: string }>;
 const fr = JSON.parse(readFileSync('public/_locales/fr/messages.json', 'utf8')) as Record<string, { message: string }>;

@@ -2,22 +2,13 @@
  * The options page's settings, changed through the page as a user would, and their effect on the
  * next login or enrollment against the simulator, without reloading anything.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { KIND, pollUntil } from './harness';
-import { BASE, DEFAULT_REALM, filledOtp, filledSetup, nextStep, noticeOf, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, type Platform } from './platform';
+import { BASE, DEFAULT_REALM, filledOtp, filledSetup, nextStep, noticeOf, onDashboard, PASSPHRASE, type Platform, platformPerTest, signIn, submitAndWait } from './platform';
 import { alertText, byName, press, typeInto } from './ui';
 
-let platforms: Platform[] = [];
-async function platform(opts: Parameters<typeof startPlatform>[0] = {}) {
-  const p = await startPlatform(opts);
-  platforms.push(p);
-  return p;
-}
-afterEach(async () => {
-  for (const p of platforms) await p.close();
-  platforms = [];
-});
+const platform = platformPerTest();
 
 const accounts = async (p: Platform) => (await p.s.send({ type: 'accounts.list' })).value as { accountName: string; deviceName: string }[];
 

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 /**
  * A ThingPark platform for e2e tests: the simulator over HTTPS, reached by the browser under the
  * real hostname https://community.thingpark.io so that the production build's content-script
@@ -34,6 +35,19 @@ export async function startPlatform(opts: LaunchOptions & { unlocked?: boolean; 
       await s.close();
       await sim.close();
     },
+  };
+}
+
+/** A test file's `platform()`: each platform it starts is closed after the test that started it. */
+export function platformPerTest(): (opts?: Parameters<typeof startPlatform>[0]) => Promise<Platform> {
+  const started: Platform[] = [];
+  afterEach(async () => {
+    for (const p of started.splice(0)) await p.close();
+  });
+  return async (opts = {}) => {
+    const p = await startPlatform(opts);
+    started.push(p);
+    return p;
   };
 }
 

@@ -16,26 +16,17 @@ import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { Secret } from 'otpauth';
 import type { ElementHandle, Page } from 'puppeteer-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FIXED_DEVICES } from '../simulator/server.mjs';
 import { encodeExport, type MigrationEntry } from '../fixtures/migration/encode';
 import { axeViolations } from './a11y';
 import { KIND, pollUntil } from './harness';
-import { BASE, DEFAULT_REALM, filledOtp, onDashboard, signIn, startPlatform, submitAndWait, type Platform } from './platform';
+import { BASE, DEFAULT_REALM, filledOtp, onDashboard, type Platform, platformPerTest, signIn, submitAndWait } from './platform';
 import { leaks } from './secrets';
 import { byName, press } from './ui';
 import { control, fill, openAdd, tab } from './add-view';
 
-let platforms: Platform[] = [];
-async function platform(opts: Parameters<typeof startPlatform>[0] = {}) {
-  const p = await startPlatform(opts);
-  platforms.push(p);
-  return p;
-}
-afterEach(async () => {
-  for (const p of platforms) await p.close();
-  platforms = [];
-});
+const platform = platformPerTest();
 
 const tmp = mkdtempSync(join(tmpdir(), 'tpa-add-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -20,25 +20,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret } from 'otpauth';
 import type { ElementHandle, Page } from 'puppeteer-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { aegisEncrypted, aegisEntry, aegisPlain, twofasEncrypted, twofasPlain, twofasService } from '../unit/import/apps/app-file-writers';
 import { axeViolations } from './a11y';
 import { KIND, pollUntil } from './harness';
-import { BASE, DEFAULT_REALM, filledOtp, listAccounts, onDashboard, signIn, startPlatform, submitAndWait, type Platform } from './platform';
+import { BASE, DEFAULT_REALM, filledOtp, listAccounts, onDashboard, type Platform, platformPerTest, signIn, submitAndWait } from './platform';
 import { leaks } from './secrets';
 import { byName, press } from './ui';
 import { control, fill, openAdd, tab } from './add-view';
 
-let platforms: Platform[] = [];
-async function platform(opts: Parameters<typeof startPlatform>[0] = {}) {
-  const p = await startPlatform(opts);
-  platforms.push(p);
-  return p;
-}
-afterEach(async () => {
-  for (const p of platforms) await p.close();
-  platforms = [];
-});
+const platform = platformPerTest();
 
 const tmp = mkdtempSync(join(tmpdir(), 'tpa-import-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

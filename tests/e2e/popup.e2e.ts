@@ -4,25 +4,16 @@
  * 1,000 accounts, accounts not confirmed yet, French, and axe. One file per popup view; the cases
  * share the row and note readers below.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'puppeteer-core';
 import { KIND, pollUntil } from './harness';
-import { BASE, DEFAULT_REALM, enroll, filledOtp, filledSetup, nextStep, onDashboard, PASSPHRASE, signIn, startPlatform, submitAndWait, untilListed, type Platform } from './platform';
+import { BASE, DEFAULT_REALM, enroll, filledOtp, filledSetup, nextStep, onDashboard, PASSPHRASE, type Platform, platformPerTest, signIn, submitAndWait, untilListed } from './platform';
 import { byName, press, typeInto } from './ui';
 import { axeViolations } from './a11y';
 
-let platforms: Platform[] = [];
-async function platform(opts: Parameters<typeof startPlatform>[0] = {}) {
-  const p = await startPlatform(opts);
-  platforms.push(p);
-  return p;
-}
-afterEach(async () => {
-  for (const p of platforms) await p.close();
-  platforms = [];
-});
+const platform = platformPerTest();
 
 const JANE = 'jane.doe@example.com';
 const SAM = 'sam@example.com';

@@ -7,6 +7,7 @@ import { useCurrentTab } from './useCurrentTab';
 import type { CurrentTabState, PopupStart } from '@/lib/protocol/hand-off';
 import { FirstVaultStatus } from '../shared/useVault';
 import { t } from '../../utils/i18n';
+import { browser } from 'wxt/browser';
 
 /**
  * `start`: what the popup asked for as it opened (components/popup/popup-start.ts), so that the first
@@ -53,9 +54,27 @@ function AddAccount(props: Parameters<typeof AddAccountView>[0]) {
   return view ? <view.AddAccount {...props} /> : <p role="status">{t('loading')}</p>;
 }
 
+/**
+ * `popup.html#add-file` / `#add-image`: the Add view opened in a tab on one of its file methods
+ * (Firefox closes a real popup when a native file dialog opens, so the popup offers this tab).
+ */
+const startMethod = (): 'file' | 'image' | null => (location.hash === '#add-file' ? 'file' : location.hash === '#add-image' ? 'image' : null);
+
+/**
+ * In a real Firefox popup, a file dialog would close the popup and lose the file: the file panels
+ * offer to choose the file in a tab instead. Elsewhere (Chrome, or the popup page in a tab): null.
+ */
+function pickInTabFor(current: CurrentTabState & { ready?: boolean }): ((method: 'file' | 'image') => void) | null {
+  if (!import.meta.env.FIREFOX || current.ready === false || current.inTab) return null;
+  return (method) => {
+    void browser.tabs.create({ url: browser.runtime.getURL(`/popup.html#add-${method}`) }).then(() => window.close());
+  };
+}
+
 /** The list, or the "Add account" view in its place; back to a freshly loaded list when done. */
-function Unlocked({ current, run, first }: { current: CurrentTabState; run: RunRequest; first: () => FirstList | null }) {
-  const [adding, setAdding] = useState(false);
+function Unlocked({ current, run, first }: { current: CurrentTabState & { ready?: boolean }; run: RunRequest; first: () => FirstList | null }) {
+  const [initialMethod] = useState(startMethod);
+  const [adding, setAdding] = useState(initialMethod !== null);
   // A new list instance on return reloads the accounts (the view may have added some).
   const [generation, setGeneration] = useState(0);
   // The vault locked itself while the popup was open: show the unlock form again.
@@ -70,6 +89,8 @@ function Unlocked({ current, run, first }: { current: CurrentTabState; run: RunR
     return (
       <AddAccount
         currentTab={tab?.origin ? { origin: tab.origin, realm: tab.realm } : null}
+        initialMethod={initialMethod ?? undefined}
+        pickInTab={pickInTabFor(current)}
         onDone={() => {
           setAdding(false);
           setGeneration((g) => g + 1);

@@ -363,4 +363,18 @@ describe(`import from an app in ${KIND}`, () => {
     await expectAccessible(page, 'file with an error');
     expect(await listAccounts(p.s)).toEqual(before);
   });
+
+  it("popup.html#add-file (the tab a Firefox popup opens to choose a file) starts on 'From an app', with the file picker itself", async () => {
+    const p = await platform();
+    const page = await p.s.openExtPage('popup.html#add-file');
+    await pollUntil(page, () => document.getElementById('add-tab-file')?.getAttribute('aria-selected') === 'true');
+    // In a tab a file dialog closes nothing: the picker is there, not the way to a tab.
+    const input = await control(page, FILE);
+    expect(await input.evaluate((el) => (el as HTMLInputElement).type)).toBe('file');
+    expect(await page.evaluate(() => document.body.innerText)).not.toContain('Choose the file in a tab');
+    await setPlatform(page);
+    const file = writeFile('from-tab.json', aegisPlain([aegisEntry('totp', 'tab@example.com', TPE, { secret: randomSecret() })]));
+    await (input as ElementHandle<HTMLInputElement>).uploadFile(file);
+    expect((await preview(page)).summary).toBe('1 new');
+  });
 });

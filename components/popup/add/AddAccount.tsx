@@ -16,6 +16,10 @@ import { METHODS, useAddAccount, type CurrentPlace, type Method } from './useAdd
 export interface AddAccountProps {
   currentTab: CurrentPlace;
   onDone: () => void;
+  /** The method shown first (the file methods when the view was opened in a tab for them). */
+  initialMethod?: Method;
+  /** Opens this view in a tab on a file method (a Firefox popup closes when a file dialog opens); null: not needed. */
+  pickInTab?: ((method: 'file' | 'image') => void) | null;
 }
 
 const METHOD_LABEL: Record<Method, () => string> = {
@@ -25,12 +29,12 @@ const METHOD_LABEL: Record<Method, () => string> = {
   file: () => t('addTabFile'),
 };
 
-export function AddAccount({ currentTab, onDone }: AddAccountProps) {
+export function AddAccount({ currentTab, onDone, initialMethod, pickInTab = null }: AddAccountProps) {
   const {
     step, method, place, link, key, image, reading, errors, busy, requestError, preview, savedText, formRef, stepHeading, tabRefs,
     fileStatus, filePasswordFor, filePassword,
     submit, save, readImage, readFile, editFilePassword, selectTab, onTabKey, editPlace, editLink, editKey, dragOver, drop, addAnother, backToInput,
-  } = useAddAccount(currentTab);
+  } = useAddAccount(currentTab, initialMethod);
 
   if (step === 'saved') {
     return (
@@ -136,7 +140,13 @@ export function AddAccount({ currentTab, onDone }: AddAccountProps) {
           ) : method === 'key' ? (
             <KeyForm fields={key} errors={errors} onChange={editKey} />
           ) : method === 'image' ? (
-            <ImagePanel readFrom={image.text !== null ? image.name : null} reading={reading} error={errors.image ?? null} onFile={(f) => void readImage(f)} />
+            <ImagePanel
+              readFrom={image.text !== null ? image.name : null}
+              reading={reading}
+              error={errors.image ?? null}
+              onFile={(f) => void readImage(f)}
+              pickInTab={pickInTab && (() => pickInTab('image'))}
+            />
           ) : (
             <FilePanel
               status={fileStatus}
@@ -147,6 +157,7 @@ export function AddAccount({ currentTab, onDone }: AddAccountProps) {
               passwordError={errors.filePassword ?? null}
               onFile={(f) => void readFile(f)}
               onPassword={editFilePassword}
+              pickInTab={pickInTab && (() => pickInTab('file'))}
             />
           )}
         </div>

@@ -1,3 +1,4 @@
+import { t } from '../../../utils/i18n';
 import type { ComponentChildren } from 'preact';
 
 /** What a control needs to be tied to its label, hint and error. */
@@ -48,7 +49,34 @@ export function Field({ id, label, hint, error, announce, children }: Props) {
  * A labelled file picker (the keyboard way to give a file; dropping is the panel's): its error is
  * announced as it appears, since reading a file comes without a submit.
  */
-export function FileField(p: { id: string; label: string; hint?: string; accept: string; error: string | null; reading: boolean; onFile: (file: File) => void }) {
+export function FileField(p: {
+  id: string;
+  label: string;
+  hint?: string;
+  accept: string;
+  error: string | null;
+  reading: boolean;
+  onFile: (file: File) => void;
+  /** In a Firefox popup, which a file dialog closes: the way to choose the file in a tab instead. */
+  pickInTab?: (() => void) | null;
+}) {
+  if (p.pickInTab) {
+    return (
+      <div class="field">
+        <p class="hint add-hint" id={`${p.id}-in-tab-hint`}>
+          {t('addChooseInTabHint')}
+        </p>
+        <button type="button" class="add-secondary" aria-describedby={`${p.id}-in-tab-hint`} onClick={p.pickInTab}>
+          {t('addChooseInTab')}
+        </button>
+        {p.error ? (
+          <p class="error add-field-error" role="alert">
+            {p.error}
+          </p>
+        ) : null}
+      </div>
+    );
+  }
   return (
     <Field id={p.id} label={p.label} hint={p.hint ?? null} error={p.error} announce>
       {(a) => (

@@ -12,6 +12,7 @@ interface Props {
   passwordError: string | null;
   onFile: (file: File) => void;
   onPassword: (value: string) => void;
+  pickInTab?: (() => void) | null;
 }
 
 /**
@@ -19,7 +20,7 @@ interface Props {
  * Authenticator extension), picked or dropped; an encrypted one asks for its password here, and
  * Review opens it.
  */
-export function FilePanel({ status, reading, error, passwordFor, password, passwordError, onFile, onPassword }: Props) {
+export function FilePanel({ status, reading, error, passwordFor, password, passwordError, onFile, onPassword, pickInTab = null }: Props) {
   return (
     <div>
       <FileField
@@ -30,6 +31,7 @@ export function FilePanel({ status, reading, error, passwordFor, password, passw
         error={error}
         reading={reading}
         onFile={onFile}
+        pickInTab={pickInTab}
       />
       <p role="status" class="add-image-status">
         {reading ? t('addReadingFile') : status}

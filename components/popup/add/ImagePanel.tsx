@@ -9,13 +9,14 @@ interface Props {
   reading: boolean;
   error: string | null;
   onFile: (file: File) => void;
+  pickInTab?: (() => void) | null;
 }
 
 /**
  * "QR image": a file picker (the keyboard way) inside a drop zone (the mouse way); pasting an image
  * anywhere in the view is handled by the view itself.
  */
-export function ImagePanel({ readFrom, reading, error, onFile }: Props) {
+export function ImagePanel({ readFrom, reading, error, onFile, pickInTab = null }: Props) {
   const [over, setOver] = useState(false);
   return (
     <div
@@ -42,7 +43,7 @@ export function ImagePanel({ readFrom, reading, error, onFile }: Props) {
       }}
     >
       <p class="add-drop-text">{t('addDropZone')}</p>
-      <FileField id="add-image" label={t('addImageLabel')} accept="image/*" error={error} reading={reading} onFile={onFile} />
+      <FileField id="add-image" label={t('addImageLabel')} accept="image/*" error={error} reading={reading} onFile={onFile} pickInTab={pickInTab} />
       <p role="status" class="add-image-status">
         {reading ? t('addReadingImage') : readFrom && !error ? t('addImageDecoded', readFrom) : ''}
       </p>

@@ -55,9 +55,9 @@ const placeFrom = (tab: CurrentPlace) => ({
   realm: tab?.realm ?? '',
 });
 
-export function useAddAccount(currentTab: CurrentPlace) {
+export function useAddAccount(currentTab: CurrentPlace, initialMethod: Method = 'link') {
   const [step, setStep] = useState<'input' | 'preview' | 'saved'>('input');
-  const [method, setMethod] = useState<Method>('link');
+  const [method, setMethod] = useState<Method>(initialMethod);
   const [place, setPlace] = useState<Place>(() => ({ ...placeFrom(currentTab), deviceName: '' }));
   const placeEdited = useRef(false);
   const [link, setLink] = useState('');

@@ -4,6 +4,7 @@
  */
 import type { ElementHandle, Page } from 'puppeteer-core';
 import type { Platform } from './platform';
+import { pollUntil } from './harness';
 import { byName, press } from './ui';
 
 export async function openAdd(p: Platform): Promise<Page> {
@@ -58,4 +59,34 @@ export async function fill(page: Page, name: string, text: string): Promise<void
   });
   await field.click();
   if (text) await field.type(text);
+}
+
+export interface Shown {
+  summary: string;
+  rows: { name: string; status: string }[];
+  warnings: string[];
+  buttons: string[];
+}
+
+/** The preview as shown: summary, one row per account, warnings and the buttons on offer. */
+export async function preview(page: Page): Promise<Shown> {
+  // Reviewing a large file (an encrypted one: its key derivation first) can take a while.
+  await byName(page, 'Back', 'button', 20_000);
+  return page.evaluate(() => {
+    const list = [...document.querySelectorAll('ul')].find((u) => u.getAttribute('aria-label') === 'Accounts to add');
+    return {
+      summary: document.querySelector('.add-summary')?.textContent?.trim() ?? '',
+      rows: [...(list?.querySelectorAll('li') ?? [])].map((li) => ({
+        name: li.firstElementChild?.textContent?.trim() ?? '',
+        status: li.lastElementChild?.textContent?.trim() ?? '',
+      })),
+      warnings: [...document.querySelectorAll('.add-warning')].map((w) => w.textContent?.trim() ?? ''),
+      buttons: [...document.querySelectorAll('button')].map((b) => b.textContent?.trim() ?? ''),
+    };
+  });
+}
+
+/** The "Saved …" sentence once the accounts are saved. */
+export async function saved(page: Page): Promise<string> {
+  return pollUntil(page, () => [...document.querySelectorAll('[role=status]')].map((e) => e.textContent?.trim()).find((s) => s?.startsWith('Saved')) ?? '');
 }

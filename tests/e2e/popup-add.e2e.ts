@@ -20,11 +20,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FIXED_DEVICES } from '../simulator/server.mjs';
 import { encodeExport, type MigrationEntry } from '../fixtures/migration/encode';
 import { axeViolations } from './a11y';
-import { KIND, pollUntil } from './harness';
+import { KIND } from './harness';
 import { BASE, DEFAULT_REALM, filledOtp, onDashboard, type Platform, platformPerTest, signIn, submitAndWait } from './platform';
 import { leaks } from './secrets';
-import { byName, press } from './ui';
-import { control, fill, openAdd, tab } from './add-view';
+import { press } from './ui';
+import { control, fill, openAdd, preview, saved, tab } from './add-view';
 
 const platform = platformPerTest();
 
@@ -75,33 +75,6 @@ async function expectAccessible(page: Page, state: string) {
 
 const isValid = (page: Page, name: string) => control(page, name).then((f) => f.evaluate((el) => el.getAttribute('aria-invalid') !== 'true'));
 
-interface Shown {
-  summary: string;
-  rows: { name: string; status: string }[];
-  warnings: string[];
-  buttons: string[];
-}
-
-/** The preview as shown: summary, one row per account, warnings and the buttons on offer. */
-async function preview(page: Page): Promise<Shown> {
-  await byName(page, 'Back', 'button');
-  return page.evaluate(() => {
-    const list = [...document.querySelectorAll('ul')].find((u) => u.getAttribute('aria-label') === 'Accounts to add');
-    return {
-      summary: document.querySelector('.add-summary')?.textContent?.trim() ?? '',
-      rows: [...(list?.querySelectorAll('li') ?? [])].map((li) => ({
-        name: li.firstElementChild?.textContent?.trim() ?? '',
-        status: li.lastElementChild?.textContent?.trim() ?? '',
-      })),
-      warnings: [...document.querySelectorAll('.add-warning')].map((w) => w.textContent?.trim() ?? ''),
-      buttons: [...document.querySelectorAll('button')].map((b) => b.textContent?.trim() ?? ''),
-    };
-  });
-}
-
-async function saved(page: Page): Promise<string> {
-  return pollUntil(page, () => [...document.querySelectorAll('[role=status]')].map((e) => e.textContent?.trim()).find((s) => s?.startsWith('Saved')) ?? '');
-}
 
 const listAccounts = async (p: Platform) => (await p.s.send({ type: 'accounts.list' })).value as { accountName: string; origin: string; realm: string | null; deviceName: string; issuer: string }[];
 

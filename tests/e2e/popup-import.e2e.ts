@@ -26,8 +26,8 @@ import { axeViolations } from './a11y';
 import { KIND, pollUntil } from './harness';
 import { BASE, DEFAULT_REALM, filledOtp, listAccounts, onDashboard, type Platform, platformPerTest, signIn, submitAndWait } from './platform';
 import { leaks } from './secrets';
-import { byName, press } from './ui';
-import { control, fill, openAdd, tab } from './add-view';
+import { press } from './ui';
+import { control, fill, openAdd, preview, saved, tab } from './add-view';
 
 const platform = platformPerTest();
 
@@ -69,26 +69,6 @@ async function expectFieldError(page: Page, name: string, text: string): Promise
 const fileStatus = (page: Page) => page.evaluate(() => document.querySelector('[role=tabpanel] [role=status]')?.textContent?.trim() ?? '');
 
 const expectAccessible = async (page: Page, state: string) => expect(await axeViolations(page), state).toEqual([]);
-
-/** The preview as shown: summary, one row per account, and the buttons on offer. */
-async function preview(page: Page): Promise<{ summary: string; rows: { name: string; status: string }[]; buttons: string[] }> {
-  await byName(page, 'Back', 'button', 20_000);
-  return page.evaluate(() => {
-    const list = [...document.querySelectorAll('ul')].find((u) => u.getAttribute('aria-label') === 'Accounts to add');
-    return {
-      summary: document.querySelector('.add-summary')?.textContent?.trim() ?? '',
-      rows: [...(list?.querySelectorAll('li') ?? [])].map((li) => ({
-        name: li.firstElementChild?.textContent?.trim() ?? '',
-        status: li.lastElementChild?.textContent?.trim() ?? '',
-      })),
-      buttons: [...document.querySelectorAll('button')].map((b) => b.textContent?.trim() ?? ''),
-    };
-  });
-}
-
-async function saved(page: Page): Promise<string> {
-  return pollUntil(page, () => [...document.querySelectorAll('[role=status]')].map((e) => e.textContent?.trim()).find((s) => s?.startsWith('Saved')) ?? '');
-}
 
 async function setPlatform(page: Page) {
   await fill(page, 'Platform address', BASE);

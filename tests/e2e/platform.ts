@@ -97,6 +97,18 @@ export async function noticeOf(page: Page, re: RegExp, timeoutMs = 10_000): Prom
   throw new Error(`no notice matching ${re} (last: ${JSON.stringify(last)})`);
 }
 
+/**
+ * Signs `username` in and lets the extension fill the one-time code: whether Keycloak accepted it
+ * (the application's dashboard came next).
+ */
+export async function signsInWithFilledCode(p: Platform, username: string): Promise<boolean> {
+  const login = await signIn(p, username);
+  await login.waitForSelector('#otp');
+  await filledOtp(login);
+  await submitAndWait(login, '#kc-login');
+  return onDashboard(login);
+}
+
 /** Values of the setup form's fields once the extension filled them. */
 export async function filledSetup(page: Page): Promise<{ totp: string; label: string }> {
   return (await pollUntil(page, () => {

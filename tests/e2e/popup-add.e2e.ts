@@ -21,7 +21,7 @@ import { FIXED_DEVICES } from '../simulator/server.mjs';
 import { encodeExport, type MigrationEntry } from '../fixtures/migration/encode';
 import { axeViolations } from './a11y';
 import { KIND } from './harness';
-import { BASE, DEFAULT_REALM, filledOtp, onDashboard, type Platform, platformPerTest, signIn, submitAndWait } from './platform';
+import { BASE, DEFAULT_REALM, filledOtp, onDashboard, type Platform, platformPerTest, signsInWithFilledCode, signIn, submitAndWait } from './platform';
 import { leaks } from './secrets';
 import { press } from './ui';
 import { control, fill, openAdd, preview, saved, tab } from './add-view';
@@ -143,11 +143,7 @@ describe(`add account in ${KIND}`, () => {
     // The secret left the page once saved.
     expect(leaks(await page.evaluate(() => document.documentElement.outerHTML), secret)).toEqual([]);
 
-    const login = await signIn(p, 'pat@example.com');
-    await login.waitForSelector('#otp');
-    await filledOtp(login);
-    await submitAndWait(login, '#kc-login');
-    expect(await onDashboard(login)).toBe(true);
+    expect(await signsInWithFilledCode(p, 'pat@example.com')).toBe(true);
   });
 
   it('typed key (lower case, spaces): saved, and the login selects "Pixel 7" among the devices', async () => {

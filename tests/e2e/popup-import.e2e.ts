@@ -24,7 +24,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { aegisEncrypted, aegisEntry, aegisPlain, twofasEncrypted, twofasPlain, twofasService } from '../unit/import/apps/app-file-writers';
 import { axeViolations } from './a11y';
 import { KIND, pollUntil } from './harness';
-import { BASE, DEFAULT_REALM, filledOtp, listAccounts, onDashboard, type Platform, platformPerTest, signIn, submitAndWait } from './platform';
+import { BASE, DEFAULT_REALM, listAccounts, platformPerTest, signsInWithFilledCode, type Platform } from './platform';
 import { leaks } from './secrets';
 import { press } from './ui';
 import { control, fill, openAdd, preview, saved, tab } from './add-view';
@@ -158,11 +158,7 @@ describe(`import from an app in ${KIND}`, () => {
     expect(await listAccounts(p.s)).toHaveLength(3);
 
     // The imported account fills the login by itself.
-    const login = await signIn(p, 'aegis.user@example.com');
-    await login.waitForSelector('#otp');
-    await filledOtp(login);
-    await submitAndWait(login, '#kc-login');
-    expect(await onDashboard(login)).toBe(true);
+    expect(await signsInWithFilledCode(p, 'aegis.user@example.com')).toBe(true);
   });
 
   it('Aegis encrypted: asks its password (accessible), a wrong one is said and saves nothing, the right one opens it', async () => {

@@ -27,6 +27,7 @@ export default defineBackground(() => {
     defaultDeviceName: async () => defaultDeviceName(await browserName(), (await browser.runtime.getPlatformInfo()).os),
     onUnlocked: () => {
       show('unlocked');
+      void markOpenTabs();
       void notifyTabs({ type: 'vault.unlocked' });
       void notifyPages({ type: 'vault.unlocked' });
     },
@@ -42,6 +43,12 @@ export default defineBackground(() => {
     loadQrReader,
     readQr: readSetupQr,
   });
+
+  /** The marks of the ThingPark pages already open (tab URLs are visible for our hosts only). */
+  async function markOpenTabs(): Promise<void> {
+    const tabs = (await browser.tabs.query({})).flatMap((t) => (t.id != null && t.url ? [{ tabId: t.id, url: t.url }] : []));
+    for (const { tabId, mark } of await service.pageMarks(tabs)) if (look === 'unlocked') showPage(tabId, mark);
+  }
 
   // The browser starts with the manifest's (colour) icon; a worker restart keeps what was set.
   void service.vaultState().then((state) => show(state === 'unlocked' ? 'unlocked' : state === 'none' ? 'none' : 'locked'));

@@ -17,7 +17,8 @@ import { createCaches } from './caches';
 import { createContext } from './context';
 import { AUTO_LOCK_ALARM, KEYS, type VaultServiceDeps } from './ports';
 import { createSession } from './session';
-import { createSettling } from './settle';
+import { createSettling, platformOf } from './settle';
+import { pageMark, type PageMark } from '../keycloak/login';
 import { createTabStore } from './tab-state';
 import { accountHandlers } from './handlers/accounts';
 import { backupHandlers } from './handlers/backup';
@@ -96,6 +97,22 @@ export function createVaultService(deps: VaultServiceDeps) {
      */
     vaultState(): Promise<'none' | 'locked' | 'unlocked' | 'damaged'> {
       return serial(async () => (await session.status()).state);
+    },
+    /**
+     * After an unlock: the toolbar marks of the tabs already open on a page one of our accounts
+     * belongs to (their pages reported while locked, when the accounts were unknown).
+     */
+    pageMarks(tabs: readonly { tabId: number; url: string }[]): Promise<{ tabId: number; mark: PageMark }[]> {
+      return serial(async () => {
+        const accounts = ctx.unlocked?.data.accounts;
+        if (!accounts) return [];
+        return tabs.flatMap(({ tabId, url }) => {
+          if (!/^https?:/.test(url)) return [];
+          const { origin, realm } = platformOf(url);
+          const mark = pageMark(accounts, origin, realm);
+          return mark === 'none' ? [] : [{ tabId, mark }];
+        });
+      });
     },
     /** Background start, and a host permission the user revoked or granted in the browser. */
     syncPlatforms(): Promise<void> {

@@ -749,6 +749,23 @@ describe('the toolbar mark (showPage)', () => {
     expect(env.showPage).toHaveBeenLastCalledWith(TAB.tabId, 'none');
   });
 
+  it('pageMarks, after an unlock: the tabs already open on a page an account belongs to, none for others or while locked', async () => {
+    const env = await unlocked();
+    expectOk(await enroll(env));
+    const tabs = [
+      { tabId: 1, url: LOGIN_URL },
+      { tabId: 2, url: 'https://other.thingpark.com/auth/realms/x/login-actions/authenticate' },
+      { tabId: 3, url: 'about:blank' },
+      { tabId: 4, url: `${ORIGIN}/auth/realms/another-realm/login-actions/authenticate` },
+    ];
+    expect(await env.svc.pageMarks(tabs)).toEqual([{ tabId: 1, mark: 'unconfirmed' }]);
+    expectOk(await submitted(env));
+    expectOk(await seen(env));
+    expect(await env.svc.pageMarks(tabs)).toEqual([{ tabId: 1, mark: 'bound' }]);
+    expectOk(await env.send('vault.lock', {}));
+    expect(await env.svc.pageMarks(tabs)).toEqual([]);
+  });
+
   it('says nothing for a frame (only a top frame speaks for its tab) nor while locked (the accounts are unknown then)', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));

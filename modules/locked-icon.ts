@@ -10,8 +10,8 @@ import sharp from 'sharp';
 import 'wxt';
 import { defineWxtModule } from 'wxt/modules';
 
-export const LOCKED_ICON_SIZES = [16, 32] as const;
-export const lockedIconPath = (size: number) => `icons/locked-${size}.png` as const;
+const LOCKED_ICON_SIZES = [16, 32] as const;
+const lockedIconPath = (size: number) => `icons/locked-${size}.png` as const;
 
 export default defineWxtModule({
   name: 'locked-icon',

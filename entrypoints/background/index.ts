@@ -51,7 +51,7 @@ export default defineBackground(() => {
   }
 
   // The browser starts with the manifest's (colour) icon; a worker restart keeps what was set.
-  void service.vaultState().then((state) => show(state === 'unlocked' ? 'unlocked' : state === 'none' ? 'none' : 'locked'));
+  void service.vaultLook().then(show);
 
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.runtime.openOptionsPage();

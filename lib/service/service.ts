@@ -92,11 +92,16 @@ export function createVaultService(deps: VaultServiceDeps) {
       return name === AUTO_LOCK_ALARM ? serial(lock) : Promise.resolve();
     },
     /**
-     * The vault's state without counting as the user's activity (vault.status from a page would
-     * postpone the auto-lock): for the toolbar button when the background starts.
+     * The toolbar's look when the background starts: unlocked, locked, or no vault yet. Lighter
+     * than vault.status (no settings, policy or device name), which matters because every wake
+     * of the background asks, ahead of the page request that woke it; and not the user's activity.
      */
-    vaultState(): Promise<'none' | 'locked' | 'unlocked' | 'damaged'> {
-      return serial(async () => (await session.status()).state);
+    vaultLook(): Promise<'none' | 'locked' | 'unlocked'> {
+      return serial(async () => {
+        await restore();
+        if (ctx.unlocked) return 'unlocked';
+        return (await ctx.local.get(KEYS.vault)) == null ? 'none' : 'locked';
+      });
     },
     /**
      * After an unlock: the toolbar marks of the tabs already open on a page one of our accounts

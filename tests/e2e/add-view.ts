@@ -3,6 +3,8 @@
  * method's tab, find and fill a control. Shared by popup-add.e2e.ts and popup-import.e2e.ts.
  */
 import type { ElementHandle, Page } from 'puppeteer-core';
+import { expect } from 'vitest';
+import { axeViolations } from './a11y';
 import type { Platform } from './platform';
 import { pollUntil } from './harness';
 import { byName, press } from './ui';
@@ -89,4 +91,22 @@ export async function preview(page: Page): Promise<Shown> {
 /** The "Saved …" sentence once the accounts are saved. */
 export async function saved(page: Page): Promise<string> {
   return pollUntil(page, () => [...document.querySelectorAll('[role=status]')].map((e) => e.textContent?.trim()).find((s) => s?.startsWith('Saved')) ?? '');
+}
+
+/** The error a field announces now (aria-invalid and its aria-describedby error), '' when none. */
+export async function errorNow(page: Page, name: string): Promise<string> {
+  return (await control(page, name)).evaluate((el) => {
+    if (el.getAttribute('aria-invalid') !== 'true') return '';
+    return (el.getAttribute('aria-describedby') ?? '')
+      .split(/\s+/)
+      .map((id) => document.getElementById(id))
+      .filter((e) => e?.classList.contains('error'))
+      .map((e) => e!.textContent ?? '')
+      .join(' ');
+  });
+}
+
+/** axe-core finds nothing wrong with the view as it is now. */
+export async function expectAccessible(page: Page, state: string): Promise<void> {
+  expect(await axeViolations(page), state).toEqual([]);
 }

@@ -19,12 +19,11 @@ import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXED_DEVICES } from '../simulator/server.mjs';
 import { encodeExport, type MigrationEntry } from '../fixtures/migration/encode';
-import { axeViolations } from './a11y';
 import { KIND } from './harness';
 import { BASE, DEFAULT_REALM, filledOtp, onDashboard, type Platform, platformPerTest, signsInWithFilledCode, signIn, submitAndWait } from './platform';
 import { leaks } from './secrets';
 import { press } from './ui';
-import { control, fill, openAdd, preview, saved, tab } from './add-view';
+import { control, errorNow, expectAccessible, fill, openAdd, preview, saved, tab } from './add-view';
 
 const platform = platformPerTest();
 
@@ -50,31 +49,16 @@ async function paste(page: Page, name: string, text: string): Promise<void> {
 
 /** The error a field announces: aria-invalid and the text of its aria-describedby. */
 async function fieldError(page: Page, name: string): Promise<string> {
-  const field = await control(page, name);
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const text = await field.evaluate((el) => {
-      if (el.getAttribute('aria-invalid') !== 'true') return '';
-      return (el.getAttribute('aria-describedby') ?? '')
-        .split(/\s+/)
-        .map((id) => document.getElementById(id))
-        .filter((e) => e?.classList.contains('error'))
-        .map((e) => e!.textContent ?? '')
-        .join(' ');
-    });
+    const text = await errorNow(page, name);
     if (text) return text;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`field "${name}" shows no error`);
 }
 
-/** axe-core finds nothing wrong with the view as it is now. */
-async function expectAccessible(page: Page, state: string) {
-  expect(await axeViolations(page), state).toEqual([]);
-}
-
 const isValid = (page: Page, name: string) => control(page, name).then((f) => f.evaluate((el) => el.getAttribute('aria-invalid') !== 'true'));
-
 
 const listAccounts = async (p: Platform) => (await p.s.send({ type: 'accounts.list' })).value as { accountName: string; origin: string; realm: string | null; deviceName: string; issuer: string }[];
 

@@ -22,12 +22,11 @@ import { Secret } from 'otpauth';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { aegisEncrypted, aegisEntry, aegisPlain, twofasEncrypted, twofasPlain, twofasService } from '../unit/import/apps/app-file-writers';
-import { axeViolations } from './a11y';
 import { KIND, pollUntil } from './harness';
 import { BASE, DEFAULT_REALM, listAccounts, platformPerTest, signsInWithFilledCode, type Platform } from './platform';
 import { leaks } from './secrets';
 import { press } from './ui';
-import { control, fill, openAdd, preview, saved, tab } from './add-view';
+import { control, errorNow, expectAccessible, fill, openAdd, preview, saved, tab } from './add-view';
 
 const platform = platformPerTest();
 
@@ -47,19 +46,6 @@ function writeFile(name: string, content: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // Page helpers (by accessible name; the Add view's own in add-view.ts)
 
-/** The error a field announces now (aria-invalid and its aria-describedby error), '' when none. */
-async function errorNow(page: Page, name: string): Promise<string> {
-  return (await control(page, name)).evaluate((el) => {
-    if (el.getAttribute('aria-invalid') !== 'true') return '';
-    return (el.getAttribute('aria-describedby') ?? '')
-      .split(/\s+/)
-      .map((id) => document.getElementById(id))
-      .filter((e) => e?.classList.contains('error'))
-      .map((e) => e!.textContent ?? '')
-      .join(' ');
-  });
-}
-
 /** Waits until the field says exactly `text` (a previous file's error may still be on screen). */
 async function expectFieldError(page: Page, name: string, text: string): Promise<void> {
   await expect.poll(() => errorNow(page, name), { timeout: 15_000, interval: 100 }).toBe(text);
@@ -68,7 +54,6 @@ async function expectFieldError(page: Page, name: string, text: string): Promise
 /** What the file panel's status line says. */
 const fileStatus = (page: Page) => page.evaluate(() => document.querySelector('[role=tabpanel] [role=status]')?.textContent?.trim() ?? '');
 
-const expectAccessible = async (page: Page, state: string) => expect(await axeViolations(page), state).toEqual([]);
 
 async function setPlatform(page: Page) {
   await fill(page, 'Platform address', BASE);

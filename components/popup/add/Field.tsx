@@ -74,6 +74,7 @@ export function FileField(p: {
             {p.error}
           </p>
         ) : null}
+        {p.hint ? <p class="hint add-hint">{p.hint}</p> : null}
       </div>
     );
   }

@@ -42,11 +42,18 @@ export function pageHandlers(ctx: ServiceContext, session: Session, tabs: TabSto
     if (next !== ctx.unlocked.data) ctx.saveSoon(next).catch(() => undefined);
   }
 
-  /** The toolbar button's mark for the tab: only a top frame speaks for its tab. */
+  /**
+   * The toolbar button's mark for the tab: only a top frame speaks for its tab. A button that
+   * cannot be drawn never fails the page's request (the account may just have been saved).
+   */
   function showMark(caller: PageCaller): void {
     if (!ctx.unlocked || caller.frameId !== 0 || !deps.showPage) return;
     const { origin, realm } = platformOf(caller.url);
-    deps.showPage(caller.tabId, pageMark(ctx.unlocked.data.accounts, origin, realm));
+    try {
+      deps.showPage(caller.tabId, pageMark(ctx.unlocked.data.accounts, origin, realm));
+    } catch {
+      // Nothing to tell the page: the mark is only a hint on the button.
+    }
   }
 
   const enrollment = enrollmentHandlers(ctx, session, tabs, caches, settling);

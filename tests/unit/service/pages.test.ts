@@ -749,6 +749,31 @@ describe('the toolbar mark (showPage)', () => {
     expect(env.showPage).toHaveBeenLastCalledWith(TAB.tabId, 'none');
   });
 
+  it('vaultLook, for the button when the background starts: none, unlocked, locked; unlocked again after a worker restart', async () => {
+    const env = boot();
+    expect(await env.svc.vaultLook()).toBe('none');
+    expectOk(await env.send('vault.create', { passphrase: PASS, confirm: PASS }));
+    expect(await env.svc.vaultLook()).toBe('unlocked');
+    // A new background on the same storage (storage.session keeps the key): still unlocked.
+    const again = createVaultService({
+      local: env.local, session: env.session, alarms: new FakeAlarms(), bootId: 'boot-2', kdf: KDF, platforms: new FakePlatforms(),
+      defaultDeviceName: async () => DEFAULT_NAME, loadQrReader: async () => undefined, readQr: fakeReadQr, fillTab: async () => true,
+    });
+    expect(await again.vaultLook()).toBe('unlocked');
+    expectOk(await env.send('vault.lock', {}));
+    expect(await env.svc.vaultLook()).toBe('locked');
+  });
+
+  it("a toolbar that throws never fails the setup page's request: the account is saved and the code offered", async () => {
+    const env = await unlocked();
+    env.showPage.mockImplementation(() => {
+      throw new Error('no toolbar');
+    });
+    const offer = expectOk(await enroll(env));
+    expect(offer.code).toMatch(/^\d{6}$/);
+    expect(await list(env)).toHaveLength(1);
+  });
+
   it('pageMarks, after an unlock: the tabs already open on a page an account belongs to, none for others or while locked', async () => {
     const env = await unlocked();
     expectOk(await enroll(env));

@@ -32,12 +32,14 @@ describe('FileField', () => {
   it('in a Firefox popup: no file input, a button that opens the tab, described by why', () => {
     const root = host();
     const pickInTab = vi.fn();
-    render(h(FileField, { ...base, error: 'Wrong file.', pickInTab }), root);
+    render(h(FileField, { ...base, hint: 'Aegis, 2FAS…', error: 'Wrong file.', pickInTab }), root);
     expect(root.querySelector('input')).toBeNull();
     const button = root.querySelector('button')!;
     expect(button.textContent).toBe('addChooseInTab');
     expect(document.getElementById(button.getAttribute('aria-describedby')!)?.textContent).toBe('addChooseInTabHint');
     expect(root.querySelector('[role=alert]')?.textContent).toBe('Wrong file.');
+    // Which files it takes is still said.
+    expect(root.textContent).toContain('Aegis, 2FAS…');
     button.click();
     expect(pickInTab).toHaveBeenCalledTimes(1);
   });

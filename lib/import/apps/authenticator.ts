@@ -27,6 +27,7 @@ import { accountToUri, base32FromBytes, parseBase32Secret, type Algorithm, type 
 import { checkedAccount, splitName, type SkipReason, type Skipped } from '../skipped';
 import { err, isRecord, ok, type Result } from '../../util/result';
 import type { AppFileError, AppFileErrorCode, AppFileImport } from './app-file';
+import { fromHex } from './app-crypto';
 
 /** Top-level keys that are settings or key material, never accounts. */
 const NOT_ACCOUNTS = new Set(['key', 'UserSettings', 'LocalStorage']);
@@ -223,7 +224,6 @@ function base32Key(secret: string): Base32Secret | null {
 function hexKey(secret: string): Base32Secret | null {
   if (!/^[0-9a-f]+$/i.test(secret)) return null;
   const hex = secret.length % 2 === 0 ? secret : secret.endsWith('0') ? secret.slice(0, -1) : `${secret}0`;
-  if (hex === '') return null;
-  const bytes = Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
-  return base32FromBytes(bytes);
+  const bytes = hex === '' ? null : fromHex(hex);
+  return bytes && base32FromBytes(bytes);
 }
